@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * The only ABI between lifeline's BPF programs and user space.
+ *
+ * Every record in the ring buffer starts with struct ll_hdr. hdr.tgid/hdr.tid are always the task
+ * that ran the hook (current); the record's own fields name its subject (the forked child, the
+ * reaped pid, the SIGCHLD recipient). Timestamps are bpf_ktime_get_ns(), i.e. CLOCK_MONOTONIC.
+ *
+ * Included by BPF code (after vmlinux.h) and by user code (after <linux/types.h>), so it uses only
+ * __u* types and no libc.
+ */
+#ifndef LIFELINE_ABI_H
+#define LIFELINE_ABI_H
+
+#define LL_COMM_LEN	16
+#define LL_FILENAME_LEN	256
+#define LL_ARGS_LEN	512
+#define LL_MAX_COMM_FILTERS 8
+#define LL_MAX_CPUS	512	/* per-CPU counter rows in .bss; must be a power of two */
+
+enum ll_rec_type {
+	LL_REC_FORK = 1,
+	LL_REC_EXEC,
+	LL_REC_EXIT,
+	LL_REC_REAP,
+	LL_REC_SIGCHLD,
+	LL_REC_ACCEPT,
+	LL_REC_LOOP_NEW,
+	LL_REC_STALL,
+	LL_REC_WAKEUP,
+	LL_REC_LOOP_EXIT,
+	LL_REC_MAX,
+};
+
+struct ll_hdr {
+	__u16 type;
+	__u16 size;	/* of the whole record */
+	__u32 cpu;
+	__u64 ts_ns;
+	__u32 tgid;	/* current task's process */
+	__u32 tid;	/* current task */
+};
+
+/* A new process (never a thread): hdr is the forking task. */
+struct ll_fork {
+	struct ll_hdr hdr;
+	__u32 pid;		/* child */
+	__u32 ppid;		/* child's real_parent tgid (differs from hdr.tgid with CLONE_PARENT) */
+	__u64 start_ns;		/* child task->start_time: with pid, identifies the process */
+	char comm[LL_COMM_LEN];
+};
+
+/* A successful exec: hdr is the task after exec (hdr.tid == hdr.tgid). */
+struct ll_exec {
+	struct ll_hdr hdr;
+	__u32 ppid;
+	__u32 old_tid;		/* tid that called exec (a non-leader thread takes over the tgid) */
+	__u64 start_ns;
+	__u16 filename_len;	/* bytes in filename, without the NUL */
+	__u16 args_len;		/* bytes in args: NUL-separated argv */
+	__u16 args_truncated;	/* argv was longer than LL_ARGS_LEN */
+	__u16 pad;
+	char comm[LL_COMM_LEN];
+	char filename[LL_FILENAME_LEN];
+	char args[LL_ARGS_LEN];
+};
+
+/* Bits of ll_exit.flags: the parent's SIGCHLD disposition at the moment the child died. */
+#define LL_EXIT_AUTOREAP	(1u << 0)	/* parent ignores SIGCHLD or set SA_NOCLDWAIT */
+#define LL_EXIT_SIGCHLD_IGN	(1u << 1)	/* handler is SIG_IGN */
+#define LL_EXIT_SIGCHLD_NOCLDWAIT (1u << 2)
+#define LL_EXIT_SIGCHLD_HANDLER	(1u << 3)	/* parent installed a handler */
+#define LL_EXIT_SIGCHLD_BLOCKED	(1u << 4)	/* SIGCHLD is in the parent thread's blocked mask */
+#define LL_EXIT_PARENT_EXITING	(1u << 5)	/* parent is itself exiting */
+#define LL_EXIT_NOT_SIGCHLD	(1u << 6)	/* exit_signal is not SIGCHLD (clone flags) */
+
+/* A whole process died (its last thread exited): hdr is that last thread. */
+struct ll_exit {
+	struct ll_hdr hdr;
+	__u32 ppid;		/* real_parent tgid now: the adopter if this process was orphaned */
+	__u32 exit_code;	/* wait(2) status word: (code << 8) | sig | 0x80 if core */
+	__u64 start_ns;
+	__u32 flags;		/* LL_EXIT_* */
+	__u32 pad;
+	char comm[LL_COMM_LEN];
+	char parent_comm[LL_COMM_LEN];
+};
+
+enum ll_reap_how {
+	LL_HOW_WAIT4 = 1,
+	LL_HOW_WAITID,
+	LL_HOW_FREE,		/* task freed without a wait seen (fallback, ~RCU delay late) */
+};
+
+/* A child was reaped: hdr is the reaper (for LL_HOW_FREE, whatever task ran the RCU callback). */
+struct ll_reap {
+	struct ll_hdr hdr;
+	__u32 pid;		/* the reaped child */
+	__u32 how;		/* enum ll_reap_how */
+	__s32 status;		/* wait status if known, else -1 */
+	__u32 pad;
+};
+
+enum ll_sig_result {		/* kernel's TRACE_SIGNAL_* */
+	LL_SIG_DELIVERED = 0,
+	LL_SIG_IGNORED = 1,
+	LL_SIG_ALREADY_PENDING = 2,	/* coalesced with a pending SIGCHLD */
+};
+
+/* SIGCHLD generated: hdr is the sender (usually the dying child). */
+struct ll_sigchld {
+	struct ll_hdr hdr;
+	__u32 pid;		/* recipient tgid */
+	__s32 result;		/* enum ll_sig_result, or other TRACE_SIGNAL_* values */
+	__s32 code;		/* si_code: CLD_EXITED, CLD_KILLED, ... */
+	__u32 pad;
+};
+
+/* accept/accept4 returned: hdr is the accepting thread. */
+struct ll_accept {
+	struct ll_hdr hdr;
+	__s32 fd;		/* new fd, or -errno */
+	__s32 listen_fd;
+	__u16 family;		/* AF_INET / AF_INET6, 0 if not a TCP/IP socket */
+	__u16 lport;		/* host order */
+	__u16 rport;		/* host order */
+	__u16 pad;
+	__u8 laddr[16];		/* IPv4 in the first 4 bytes */
+	__u8 raddr[16];
+	__u64 queue_ns;		/* handshake complete -> accept returned; 0 if unknown */
+	char comm[LL_COMM_LEN];
+};
+
+/* Log-linear histogram shared by BPF and user space: values in microseconds, 8 sub-buckets per
+ * power of two, so a percentile read from it is within 1/16 (6.25%) of the true value. */
+#define LL_HIST_SUB_BITS 3
+#define LL_HIST_SUB	(1u << LL_HIST_SUB_BITS)
+#define LL_HIST_SLOTS	256	/* covers 0 .. 2^33 us (~2.4 h); larger values go to the last slot */
+
+static __always_inline __u32 ll_msb64(__u64 v)
+{
+	__u32 r = 0;
+
+	if (v >> 32) { v >>= 32; r += 32; }
+	if (v >> 16) { v >>= 16; r += 16; }
+	if (v >> 8) { v >>= 8; r += 8; }
+	if (v >> 4) { v >>= 4; r += 4; }
+	if (v >> 2) { v >>= 2; r += 2; }
+	if (v >> 1) { r += 1; }
+	return r;
+}
+
+static __always_inline __u32 ll_hist_slot(__u64 v)
+{
+	__u32 e, slot;
+
+	if (v < LL_HIST_SUB)
+		return (__u32)v;
+	e = ll_msb64(v);
+	slot = (e - LL_HIST_SUB_BITS + 1) * LL_HIST_SUB +
+	       (__u32)((v >> (e - LL_HIST_SUB_BITS)) & (LL_HIST_SUB - 1));
+	return slot < LL_HIST_SLOTS ? slot : LL_HIST_SLOTS - 1;
+}
+
+#define LL_EVHIST_SLOTS 16	/* log2 of events returned per wakeup: 0, 1, 2-3, 4-7, ... */
+
+/* Per-thread event loop state, aggregated in the kernel (map "loops", key: tid). */
+struct ll_loop_stats {
+	__u32 tgid;
+	__u32 tid;
+	__s32 epfd;		/* epoll fd of the last wait */
+	__s32 maxevents;	/* of the last wait */
+	__u64 first_ns;		/* first epoll_wait seen */
+	__u64 enter_ns;		/* in a wait since then; 0 while busy */
+	__u64 exit_ns;		/* last wait returned then */
+	__u64 wakeups;		/* returns with events > 0 */
+	__u64 events;
+	__u64 timeouts;		/* returns with 0 events */
+	__u64 full;		/* returns with events == maxevents */
+	__u64 errors;		/* returns < 0 (EINTR mostly) */
+	__u64 blocked_ns;	/* total time inside the wait */
+	__u64 busy_ns;		/* total time between a return and the next wait */
+	__u64 stalls;
+	__u64 max_stall_ns;
+	__u32 blocked_hist[LL_HIST_SLOTS];
+	__u32 busy_hist[LL_HIST_SLOTS];
+	__u32 events_hist[LL_EVHIST_SLOTS];
+	char comm[LL_COMM_LEN];
+};
+
+/* A thread called epoll_wait for the first time (rare: user space then follows the map). */
+struct ll_loop_new {
+	struct ll_hdr hdr;
+	__s32 epfd;
+	__s32 maxevents;
+	char comm[LL_COMM_LEN];
+};
+
+/* A busy period longer than the stall threshold ended (the loop called epoll_wait again). */
+struct ll_stall {
+	struct ll_hdr hdr;
+	__u64 busy_ns;
+	__u64 start_ns;		/* when the busy period began (the previous wait returned) */
+	char comm[LL_COMM_LEN];
+};
+
+/* One epoll_wait return (only when loop-all events are asked for). */
+struct ll_wakeup {
+	struct ll_hdr hdr;
+	__s32 events;		/* return value */
+	__s32 epfd;
+	__u64 blocked_ns;
+	__u64 busy_ns;		/* busy period before this wait */
+};
+
+/* A thread with loop state exited: its final totals, since its map entry is now gone. */
+struct ll_loop_exit {
+	struct ll_hdr hdr;
+	struct ll_loop_stats stats;
+};
+
+#endif /* LIFELINE_ABI_H */

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* Process lifecycles: fork, exec, exit, reap (wait4/waitid, free as fallback) and SIGCHLD. */
+#include "common.bpf.h"
+
+#define WUNTRACED_F	0x00000002
+#define WCONTINUED_F	0x00000008
+#define WNOWAIT_F	0x01000000
+#define CLD_EXITED_C	1
+#define CLD_KILLED_C	2
+#define CLD_DUMPED_C	3
+
+/* Exited, not auto-reaped, not yet reaped: pid -> exit time. A zombie holds its pid, so the pid
+ * alone is a safe key until the reap deletes the entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u64);
+} zombies SEC(".maps");
+
+enum wait_kind { WAIT_WAIT4 = 1, WAIT_WAITID };
+
+struct wait_args {
+	__u64 uptr;	/* wait4: int *status; waitid: siginfo_t *infop */
+	__u32 options;
+	__u32 kind;
+};
+
+/* A wait in progress, tid -> its user pointer and options, from sys_enter to sys_exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct wait_args);
+} waits SEC(".maps");
+
+static const __u8 one = 1;
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(ll_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	struct ll_fork *r;
+
+	if (ctgid == ptgid)	/* a thread, not a process */
+		return 0;
+	if (!ll_tgid_traced(ptgid))
+		return 0;
+	if (ll_filter_pids && bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY))
+		ll_count_map_full();
+	if (!ll_comm_ok(child->comm))
+		return 0;
+	r = ll_reserve(sizeof(*r), LL_REC_FORK);
+	if (!r)
+		return 0;
+	r->pid = ctgid;
+	r->ppid = BPF_CORE_READ(child, real_parent, tgid);
+	r->start_ns = child->start_time;
+	__builtin_memcpy(r->comm, child->comm, sizeof(r->comm));
+	ll_submit(r, LL_REC_FORK);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(ll_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u64 arg_start, arg_end, len;
+	struct ll_exec *r;
+	long n;
+
+	if (!ll_tgid_traced(p->tgid) || !ll_comm_ok(p->comm))
+		return 0;
+	r = ll_reserve(sizeof(*r), LL_REC_EXEC);
+	if (!r)
+		return 0;
+	r->ppid = BPF_CORE_READ(p, real_parent, tgid);
+	r->old_tid = old_pid;
+	r->start_ns = BPF_CORE_READ(p, group_leader, start_time);
+	__builtin_memcpy(r->comm, p->comm, sizeof(r->comm));
+	n = bpf_probe_read_kernel_str(r->filename, sizeof(r->filename), BPF_CORE_READ(bprm, filename));
+	r->filename_len = n > 0 ? n - 1 : 0;
+	/* The new image's argv was just copied onto its stack, so the pages are present. */
+	arg_start = BPF_CORE_READ(p, mm, arg_start);
+	arg_end = BPF_CORE_READ(p, mm, arg_end);
+	len = arg_end > arg_start ? arg_end - arg_start : 0;
+	r->args_truncated = len > LL_ARGS_LEN;
+	if (len > LL_ARGS_LEN)
+		len = LL_ARGS_LEN;
+	r->args_len = 0;
+	r->pad = 0;
+	if (len && !bpf_probe_read_user(r->args, len, (void *)arg_start))
+		r->args_len = len;
+	ll_submit(r, LL_REC_EXEC);
+	return 0;
+}
+
+/* The parent's SIGCHLD disposition decides, at this moment, whether the child becomes a zombie. */
+static __always_inline __u32 parent_sigchld_flags(struct task_struct *task, struct task_struct *parent)
+{
+	unsigned long handler, sa_flags, blocked;
+	__u32 flags = 0;
+
+	handler = (unsigned long)BPF_CORE_READ(parent, sighand, action[SIGCHLD_NR - 1].sa.sa_handler);
+	sa_flags = BPF_CORE_READ(parent, sighand, action[SIGCHLD_NR - 1].sa.sa_flags);
+	blocked = BPF_CORE_READ(parent, blocked.sig[0]);
+	if (handler == SIG_IGN_H)
+		flags |= LL_EXIT_SIGCHLD_IGN;
+	else if (handler > SIG_IGN_H)
+		flags |= LL_EXIT_SIGCHLD_HANDLER;
+	if (sa_flags & SA_NOCLDWAIT_F)
+		flags |= LL_EXIT_SIGCHLD_NOCLDWAIT;
+	if (blocked & (1UL << (SIGCHLD_NR - 1)))
+		flags |= LL_EXIT_SIGCHLD_BLOCKED;
+	if (BPF_CORE_READ(parent, flags) & PF_EXITING_F)
+		flags |= LL_EXIT_PARENT_EXITING;
+	if (BPF_CORE_READ(task, exit_signal) != SIGCHLD_NR)
+		flags |= LL_EXIT_NOT_SIGCHLD;
+	/* As do_notify_parent(): only a SIGCHLD-signalling, untraced child is auto-reaped. */
+	if ((flags & (LL_EXIT_SIGCHLD_IGN | LL_EXIT_SIGCHLD_NOCLDWAIT)) &&
+	    !(flags & LL_EXIT_NOT_SIGCHLD) && !BPF_CORE_READ(task, ptrace))
+		flags |= LL_EXIT_AUTOREAP;
+	return flags;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ll_exit, struct task_struct *task)
+{
+	struct task_struct *parent;
+	struct signal_struct *sig;
+	__u32 tgid = task->tgid;
+	struct ll_exit *r;
+	__u64 now;
+
+	/* Per thread; the process is gone when the last one leaves (do_exit's group_dead). */
+	sig = task->signal;
+	if (BPF_CORE_READ(sig, live.counter) != 0)
+		return 0;
+	if (!ll_tgid_traced(tgid))
+		return 0;
+	if (ll_filter_pids)
+		bpf_map_delete_elem(&traced, &tgid);
+	if (!ll_comm_ok(task->comm))
+		return 0;
+	r = ll_reserve(sizeof(*r), LL_REC_EXIT);
+	if (!r)
+		return 0;
+	parent = task->real_parent;
+	r->ppid = BPF_CORE_READ(parent, tgid);
+	r->exit_code = BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT_F ?
+		       BPF_CORE_READ(sig, group_exit_code) : task->exit_code;
+	r->start_ns = BPF_CORE_READ(task, group_leader, start_time);
+	r->flags = parent_sigchld_flags(task, parent);
+	r->pad = 0;
+	__builtin_memcpy(r->comm, task->comm, sizeof(r->comm));
+	BPF_CORE_READ_INTO(&r->parent_comm, parent, comm);
+	now = r->hdr.ts_ns;
+	if (!(r->flags & LL_EXIT_AUTOREAP) && bpf_map_update_elem(&zombies, &tgid, &now, BPF_ANY))
+		ll_count_map_full();
+	ll_submit(r, LL_REC_EXIT);
+	return 0;
+}
+
+static __always_inline void emit_reap(__u32 pid, __u32 how, __s32 status)
+{
+	struct ll_reap *r;
+
+	/* Only zombies we saw die, unless tracing everything (then pre-existing ones too). */
+	if (bpf_map_delete_elem(&zombies, &pid) && (ll_filter_pids || ll_ncomms))
+		return;
+	r = ll_reserve(sizeof(*r), LL_REC_REAP);
+	if (!r)
+		return;
+	r->pid = pid;
+	r->how = how;
+	r->status = status;
+	r->pad = 0;
+	ll_submit(r, LL_REC_REAP);
+}
+
+static __always_inline void save_wait(__u64 uptr, __u32 options, __u32 kind)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct wait_args a = { .uptr = uptr, .options = options, .kind = kind };
+
+	if ((bpf_get_current_pid_tgid() >> 32) == ll_self_tgid)
+		return;
+	if (bpf_map_update_elem(&waits, &tid, &a, BPF_ANY))
+		ll_count_map_full();
+}
+
+static __always_inline struct wait_args *take_wait(__u32 *tid)
+{
+	*tid = (__u32)bpf_get_current_pid_tgid();
+	return bpf_map_lookup_elem(&waits, tid);
+}
+
+SEC("tp/syscalls/sys_enter_wait4")
+int ll_enter_wait4(struct trace_event_raw_sys_enter *ctx)
+{
+	save_wait(ctx->args[1], ctx->args[2], WAIT_WAIT4);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_wait4")
+int ll_exit_wait4(struct trace_event_raw_sys_exit *ctx)
+{
+	struct wait_args *a;
+	__s32 status = -1;
+	__u32 tid;
+	long ret = ctx->ret;
+
+	a = take_wait(&tid);
+	if (!a)
+		return 0;
+	if (ret > 0) {
+		if (a->uptr)
+			bpf_probe_read_user(&status, sizeof(status), (void *)a->uptr);
+		/* Stopped (0x7f low byte) and continued (0xffff) reports are not reaps. */
+		if (!(a->options & (WUNTRACED_F | WCONTINUED_F)) ||
+		    (status != -1 && (status & 0xff) != 0x7f && status != 0xffff))
+			emit_reap(ret, LL_HOW_WAIT4, status);
+		else if (status == -1 && bpf_map_lookup_elem(&zombies, &(__u32){ ret }))
+			emit_reap(ret, LL_HOW_WAIT4, status);
+	}
+	bpf_map_delete_elem(&waits, &tid);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_waitid")
+int ll_enter_waitid(struct trace_event_raw_sys_enter *ctx)
+{
+	save_wait(ctx->args[2], ctx->args[3], WAIT_WAITID);
+	return 0;
+}
+
+/* The leading fields of the user's siginfo_t for SIGCHLD (x86_64/arm64 layout). */
+struct user_sigchld_info {
+	int si_signo;
+	int si_errno;
+	int si_code;
+	int pad;
+	int si_pid;
+	unsigned int si_uid;
+	int si_status;
+};
+
+SEC("tp/syscalls/sys_exit_waitid")
+int ll_exit_waitid(struct trace_event_raw_sys_exit *ctx)
+{
+	struct user_sigchld_info si = {};
+	struct wait_args *a;
+	__s32 status;
+	__u32 tid;
+
+	a = take_wait(&tid);
+	if (!a)
+		return 0;
+	/* WNOWAIT only peeks; a NULL infop hides the pid (the free fallback catches it). */
+	if (ctx->ret == 0 && a->uptr && !(a->options & WNOWAIT_F) &&
+	    !bpf_probe_read_user(&si, sizeof(si), (void *)a->uptr) && si.si_pid > 0 &&
+	    si.si_code >= CLD_EXITED_C && si.si_code <= CLD_DUMPED_C) {
+		if (si.si_code == CLD_EXITED_C)
+			status = (si.si_status & 0xff) << 8;
+		else
+			status = (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED_C ? 0x80 : 0);
+		emit_reap(si.si_pid, LL_HOW_WAITID, status);
+	}
+	bpf_map_delete_elem(&waits, &tid);
+	return 0;
+}
+
+/* Fallback: a zombie freed without a wait we saw (ptrace, NULL infop, a reaper we missed). */
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(ll_free, struct task_struct *task)
+{
+	__u32 pid = task->pid;
+
+	if (pid != task->tgid || !bpf_map_lookup_elem(&zombies, &pid))
+		return 0;
+	emit_reap(pid, LL_HOW_FREE, -1);
+	return 0;
+}
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(ll_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	__u32 to, from = bpf_get_current_pid_tgid() >> 32;
+	struct ll_sigchld *r;
+
+	if (sig != SIGCHLD_NR)
+		return 0;
+	to = task->tgid;
+	if (to == ll_self_tgid || from == ll_self_tgid)
+		return 0;
+	if (!ll_tgid_traced(to) && !ll_tgid_traced(from))
+		return 0;
+	if (!ll_comm_ok(task->comm)) {
+		char comm[LL_COMM_LEN];
+
+		bpf_get_current_comm(comm, sizeof(comm));
+		if (!ll_comm_ok(comm))
+			return 0;
+	}
+	r = ll_reserve(sizeof(*r), LL_REC_SIGCHLD);
+	if (!r)
+		return 0;
+	r->pid = to;
+	r->result = result;
+	/* SEND_SIG_NOINFO and SEND_SIG_PRIV are the pointers 0 and 1. */
+	r->code = (unsigned long)info > 1 ? BPF_CORE_READ(info, si_code) : 0;
+	r->pad = 0;
+	ll_submit(r, LL_REC_SIGCHLD);
+	return 0;
+}

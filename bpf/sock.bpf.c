@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/* Accept: who accepts which connection, and how long it waited in the accept queue. */
+#include "common.bpf.h"
+
+#define AF_INET_F	2
+#define AF_INET6_F	10
+#define TCP_ESTABLISHED_S 1
+#define TCP_SYN_RECV_S	3
+
+/* Handshake completed (SYN_RECV -> ESTABLISHED), child sock -> time; the accept that returns the
+ * sock takes it. LRU: connections that are never accepted must not fill it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} established SEC(".maps");
+
+/* accept in progress: tid -> listening fd. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __s32);
+} accepting SEC(".maps");
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(ll_sock_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+	__u64 key = (__u64)sk, now;
+
+	if (newstate != TCP_ESTABLISHED_S || oldstate != TCP_SYN_RECV_S)
+		return 0;
+	now = bpf_ktime_get_ns();
+	bpf_map_update_elem(&established, &key, &now, BPF_ANY);
+	return 0;
+}
+
+static __always_inline struct sock *fd_to_sock(int fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct file **fds, *f = NULL;
+	struct socket *s;
+
+	if (fd < 0)
+		return NULL;
+	fds = BPF_CORE_READ(t, files, fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return NULL;
+	s = BPF_CORE_READ(f, private_data);
+	return s ? BPF_CORE_READ(s, sk) : NULL;
+}
+
+static __always_inline void fill_addrs(struct ll_accept *r, struct sock *sk)
+{
+	r->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	r->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	r->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (r->family == AF_INET_F) {
+		BPF_CORE_READ_INTO((__u32 *)r->laddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO((__u32 *)r->raddr, sk, __sk_common.skc_daddr);
+	} else if (r->family == AF_INET6_F) {
+		BPF_CORE_READ_INTO(&r->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&r->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	} else {
+		r->family = 0;
+	}
+}
+
+static __always_inline void enter_accept(int fd)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (!ll_current_traced())
+		return;
+	if (bpf_map_update_elem(&accepting, &tid, &fd, BPF_ANY))
+		ll_count_map_full();
+}
+
+static __always_inline void exit_accept(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ll_accept *r;
+	struct sock *sk;
+	__s32 *lfd;
+	__u64 key, *est;
+
+	lfd = bpf_map_lookup_elem(&accepting, &tid);
+	if (!lfd)
+		return;
+	r = ll_reserve(sizeof(*r), LL_REC_ACCEPT);
+	if (!r)
+		goto out;
+	__builtin_memset(&r->family, 0, sizeof(*r) - __builtin_offsetof(struct ll_accept, family));
+	r->fd = ret;
+	r->listen_fd = *lfd;
+	sk = fd_to_sock(ret >= 0 ? ret : *lfd);
+	if (sk)
+		fill_addrs(r, sk);
+	if (ret < 0) {
+		r->rport = 0;	/* the listening socket: only its port means anything */
+		__builtin_memset(r->raddr, 0, sizeof(r->raddr));
+	} else if (sk) {
+		key = (__u64)sk;
+		est = bpf_map_lookup_elem(&established, &key);
+		if (est) {
+			r->queue_ns = r->hdr.ts_ns > *est ? r->hdr.ts_ns - *est : 0;
+			bpf_map_delete_elem(&established, &key);
+		}
+	}
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	ll_submit(r, LL_REC_ACCEPT);
+out:
+	bpf_map_delete_elem(&accepting, &tid);
+}
+
+SEC("tp/syscalls/sys_enter_accept")
+int ll_enter_accept(struct trace_event_raw_sys_enter *ctx)
+{
+	enter_accept(ctx->args[0]);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_accept4")
+int ll_enter_accept4(struct trace_event_raw_sys_enter *ctx)
+{
+	enter_accept(ctx->args[0]);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_accept")
+int ll_exit_accept(struct trace_event_raw_sys_exit *ctx)
+{
+	exit_accept(ctx->ret);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_accept4")
+int ll_exit_accept4(struct trace_event_raw_sys_exit *ctx)
+{
+	exit_accept(ctx->ret);
+	return 0;
+}

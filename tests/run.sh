@@ -1,0 +1,53 @@
+#!/bin/bash
+# Runs the test suites and ends with one line "N passed, N failed" (exit 1 if any failed).
+# Each test prints "PASS name" or "FAIL name: why"; a suite that crashes or prints neither for
+# what it was meant to run is counted as a failure, never as a pass.
+#   tests/run.sh [unit|e2e]...       (default: all)
+set -u
+cd "$(dirname "$0")/.."
+suites=("$@")
+[ ${#suites[@]} -eq 0 ] && suites=(unit e2e)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+run_one() {			# name, command...
+	local name=$1 rc one
+	shift
+	printf '== %s\n' "$name"
+	one=$(mktemp)
+	"$@" 2>&1 | tee "$one"
+	rc=${PIPESTATUS[0]}
+	cat "$one" >> "$log"
+	if ! grep -qE '^(PASS|FAIL) ' "$one"; then
+		echo "FAIL $name: ran no test (exit $rc)" | tee -a "$log"
+	elif [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$one"; then
+		echo "FAIL $name: exited $rc without reporting a failure" | tee -a "$log"
+	fi
+	rm -f "$one"
+}
+
+for s in "${suites[@]}"; do
+	case "$s" in
+	unit)
+		for t in build/tests/test_*; do
+			[ -x "$t" ] && run_one "$t" "$t"
+		done ;;
+	e2e)
+		if [ "$(id -u)" != 0 ]; then
+			echo "FAIL e2e: end-to-end tests need root (real BPF); run: sudo make test" | tee -a "$log"
+			continue
+		fi
+		for t in tests/e2e/test_*.py; do
+			[ -f "$t" ] && run_one "$t" timeout -k 10 600 python3 "$t"
+		done ;;
+	*)
+		echo "FAIL $s: unknown suite" | tee -a "$log" ;;
+	esac
+done
+
+pass=$(grep -c '^PASS ' "$log")
+fail=$(grep -c '^FAIL ' "$log")
+echo
+grep '^FAIL ' "$log" | sed 's/^/  /'
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * Joined events: what the state code hands the renderers after it has matched kernel records
+ * (an exit with its reap, an orphan with its adopter). Renderers read only these and the views.
+ */
+#ifndef LL_EVENT_H
+#define LL_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "../bpf/lifeline.h"
+
+/* A value the tracer could not know (a process that existed before it started, say). */
+#define LL_UNKNOWN UINT64_MAX
+
+enum ll_ev_kind {
+	EV_FORK,
+	EV_EXEC,
+	EV_EXIT,
+	EV_REAP,
+	EV_ORPHAN,
+	EV_SIGCHLD,
+	EV_ACCEPT,
+	EV_STALL,
+	EV_WAKEUP,
+	EV_KIND_MAX,
+};
+
+enum ll_how {
+	HOW_WAIT4 = LL_HOW_WAIT4,
+	HOW_WAITID = LL_HOW_WAITID,
+	HOW_FREE = LL_HOW_FREE,
+	HOW_AUTOREAP,
+};
+
+struct ll_event {
+	enum ll_ev_kind kind;
+	uint64_t ts_ns;
+	uint32_t pid;		/* subject process */
+	uint32_t tid;		/* thread that ran the hook, where it matters */
+	uint32_t ppid;		/* subject's parent; 0 if unknown */
+	char comm[LL_COMM_LEN];	/* subject's command name */
+	union {
+		struct {
+			const char *filename;
+			const char *args;	/* NUL-separated argv, args_len bytes */
+			unsigned int args_len;
+			bool truncated;
+		} exec;
+		struct {
+			uint32_t status;	/* wait(2) status word */
+			uint64_t age_us;	/* LL_UNKNOWN when the fork was not seen */
+			bool zombie;		/* false when auto-reaped */
+			unsigned int orphaned;	/* live children this exit orphaned */
+		} exit;
+		struct {
+			uint32_t reaper_pid;
+			char reaper_comm[LL_COMM_LEN];
+			uint64_t zombie_us;	/* LL_UNKNOWN when the exit was not seen */
+			enum ll_how how;
+			bool orphan;		/* reaped by an adopter, not the original parent */
+		} reap;
+		struct {
+			uint32_t old_ppid;
+			char old_parent_comm[LL_COMM_LEN];
+			uint32_t adopter_pid;	/* 0 while not yet known */
+		} orphan;
+		struct {
+			uint32_t from_pid;
+			char from_comm[LL_COMM_LEN];
+			int result;		/* enum ll_sig_result */
+			int code;		/* si_code */
+		} sigchld;
+		struct {
+			int fd;			/* new fd, or -errno */
+			int listen_fd;
+			unsigned int family;
+			unsigned int lport;
+			unsigned int rport;
+			uint8_t laddr[16];
+			uint8_t raddr[16];
+			uint64_t queue_us;	/* LL_UNKNOWN when the handshake was not seen */
+		} accept;
+		struct {
+			uint64_t busy_us;
+			uint64_t start_ns;
+		} stall;
+		struct {
+			int events;
+			uint64_t blocked_us;
+			uint64_t busy_us;
+		} wakeup;
+	};
+};
+
+typedef void (*ll_emit_fn)(void *ctx, const struct ll_event *ev);
+
+#endif

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "tracer.h"
+#include "lifeline.skel.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+
+struct tracer {
+	struct lifeline_bpf *skel;
+	struct ring_buffer *rb;
+	struct tracer_config cfg;
+	uint64_t attach_us;
+};
+
+static bool verbose_libbpf;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* Without -v, failures are summarised by our own one-line error. */
+	if (!verbose_libbpf)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void say(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
+}
+
+static bool has_caps_for_bpf(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = {};
+	uint64_t eff;
+
+	if (geteuid() == 0)
+		return true;
+	if (syscall(SYS_capget, &h, d))
+		return false;
+	eff = d[0].effective | ((uint64_t)d[1].effective << 32);
+	if (eff & (1ULL << CAP_SYS_ADMIN))
+		return true;
+	return (eff & (1ULL << CAP_BPF)) && (eff & (1ULL << CAP_PERFMON));
+}
+
+static int ensure_tracefs(char *err, size_t len)
+{
+	struct stat st;
+
+	if (!stat(TRACEFS "/events", &st))
+		return 0;
+	if (!mount("nodev", TRACEFS, "tracefs", 0, NULL))
+		return 0;
+	say(err, len, "tracefs is not mounted and mounting it on %s failed (%s): "
+	    "mount it with 'mount -t tracefs nodev %s'", TRACEFS, strerror(errno), TRACEFS);
+	return -errno;
+}
+
+/* "tp/cat/name" exists when tracefs lists it; "tp_btf/name" when the kernel's BTF has it. */
+static bool tracepoint_exists(const struct btf *vmlinux, const char *sec)
+{
+	char path[256], type[128];
+	struct stat st;
+
+	if (!strncmp(sec, "tp/", 3)) {
+		snprintf(path, sizeof(path), TRACEFS "/events/%s/id", sec + 3);
+		return !stat(path, &st);
+	}
+	if (!strncmp(sec, "tp_btf/", 7)) {
+		snprintf(type, sizeof(type), "btf_trace_%s", sec + 7);
+		return vmlinux && btf__find_by_name_kind(vmlinux, type, BTF_KIND_TYPEDEF) > 0;
+	}
+	return true;
+}
+
+/* Fork and exit carry the mission; everything else can be missing on an older kernel. */
+static bool essential(const char *sec)
+{
+	return strstr(sec, "sched_process_fork") || strstr(sec, "sched_process_exit");
+}
+
+static int skip_missing_tracepoints(struct lifeline_bpf *skel, char *err, size_t len)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	struct bpf_program *prog;
+	int ret = 0;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *sec = bpf_program__section_name(prog);
+
+		if (tracepoint_exists(vmlinux, sec))
+			continue;
+		if (essential(sec)) {
+			say(err, len, "this kernel lacks the tracepoint %s, which lifeline needs", sec);
+			ret = -ENOENT;
+			break;
+		}
+		fprintf(stderr, "lifeline: tracepoint %s is missing on this kernel; "
+			"running without it\n", sec);
+		bpf_program__set_autoload(prog, false);
+	}
+	btf__free(vmlinux);
+	return ret;
+}
+
+static size_t ringbuf_size(size_t want)
+{
+	size_t page = sysconf(_SC_PAGESIZE), sz = page;
+
+	while (sz < want && sz < (1UL << 30))
+		sz <<= 1;
+	return sz;
+}
+
+static void set_knobs(struct lifeline_bpf *skel, const struct tracer_config *cfg)
+{
+	unsigned int i;
+
+	skel->rodata->ll_self_tgid = cfg->self_tgid;
+	skel->rodata->ll_filter_pids = cfg->filter_pids;
+	skel->rodata->ll_ncomms = cfg->ncomms;
+	for (i = 0; i < cfg->ncomms && i < LL_MAX_COMM_FILTERS; i++)
+		memcpy((char *)skel->rodata->ll_comms[i], cfg->comms[i], LL_COMM_LEN);
+	skel->rodata->ll_stall_ns = cfg->stall_ns;
+	skel->rodata->ll_loop_all = cfg->loop_all;
+	/* Wake the consumer early enough that a burst cannot fill the rest between two polls. */
+	skel->rodata->ll_wakeup_bytes = ringbuf_size(cfg->ringbuf_bytes) / 4;
+}
+
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	struct tracer *t = ctx;
+
+	return t->cfg.on_record(t->cfg.ctx, data, size);
+}
+
+int tracer_open(const struct tracer_config *cfg, struct tracer **out, char *err, size_t len)
+{
+	uint64_t t0 = mono_us();
+	struct tracer *t;
+	int ret;
+
+	verbose_libbpf = cfg->verbose;
+	libbpf_set_print(libbpf_print);
+	if (!has_caps_for_bpf()) {
+		say(err, len, "needs root, or CAP_BPF and CAP_PERFMON, to load BPF programs "
+		    "(run it with sudo)");
+		return -EPERM;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		say(err, len, "this kernel has no BTF (/sys/kernel/btf/vmlinux): lifeline needs a "
+		    "kernel built with CONFIG_DEBUG_INFO_BTF=y");
+		return -ENOENT;
+	}
+	ret = ensure_tracefs(err, len);
+	if (ret)
+		return ret;
+
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		say(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	t->cfg = *cfg;
+	t->skel = lifeline_bpf__open();
+	if (!t->skel) {
+		ret = -errno;
+		say(err, len, "cannot open the BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	set_knobs(t->skel, cfg);
+	ret = bpf_map__set_max_entries(t->skel->maps.events, ringbuf_size(cfg->ringbuf_bytes));
+	if (ret) {
+		say(err, len, "cannot size the ring buffer: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = skip_missing_tracepoints(t->skel, err, len);
+	if (ret)
+		goto fail;
+	ret = lifeline_bpf__load(t->skel);
+	if (ret) {
+		say(err, len, "cannot load the BPF programs: %s%s", strerror(-ret),
+		    cfg->verbose ? "" : " (run with -v for the verifier's log)");
+		goto fail;
+	}
+	ret = lifeline_bpf__attach(t->skel);
+	if (ret) {
+		say(err, len, "cannot attach the BPF programs: %s", strerror(-ret));
+		goto fail;
+	}
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_sample, t, NULL);
+	if (!t->rb) {
+		ret = -errno;
+		say(err, len, "cannot open the ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	t->attach_us = mono_us() - t0;
+	*out = t;
+	return 0;
+fail:
+	tracer_close(t);
+	return ret;
+}
+
+int tracer_trace_pid(struct tracer *t, uint32_t pid)
+{
+	__u8 one = 1;
+
+	if (bpf_map__update_elem(t->skel->maps.traced, &pid, sizeof(pid), &one, sizeof(one),
+				 BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int tracer_poll(struct tracer *t, int timeout_ms)
+{
+	int n, m;
+
+	/* Records are submitted without wake-ups (see common.bpf.h), so a timed-out poll still
+	 * has work: consume whatever is there. */
+	n = ring_buffer__poll(t->rb, timeout_ms);
+	if (n < 0 && n != -EINTR)
+		return n;
+	m = ring_buffer__consume(t->rb);
+	if (m < 0 && m != -EINTR)
+		return m;
+	return (n > 0 ? n : 0) + (m > 0 ? m : 0);
+}
+
+void tracer_counts(const struct tracer *t, struct tracer_counts *c)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu, i;
+
+	memset(c, 0, sizeof(*c));
+	if (ncpu > LL_MAX_CPUS)
+		ncpu = LL_MAX_CPUS;
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		for (i = 0; i < LL_REC_MAX; i++) {
+			c->sent[i] += t->skel->bss->ll_sent[cpu][i];
+			c->lost[i] += t->skel->bss->ll_drops[cpu][i];
+		}
+		c->map_full += t->skel->bss->ll_map_full[cpu];
+	}
+	for (i = 0; i < LL_REC_MAX; i++) {
+		c->sent_total += c->sent[i];
+		c->lost_total += c->lost[i];
+	}
+}
+
+size_t tracer_read_loops(struct tracer *t, struct ll_loop_stats *out, size_t max)
+{
+	int fd = bpf_map__fd(t->skel->maps.loops);
+	__u32 key, next, *prev = NULL;
+	size_t n = 0;
+
+	while (n < max && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(fd, &key, &out[n]))
+			n++;
+	}
+	return n;
+}
+
+uint64_t tracer_attach_us(const struct tracer *t)
+{
+	return t->attach_us;
+}
+
+void tracer_close(struct tracer *t)
+{
+	if (!t)
+		return;
+	ring_buffer__free(t->rb);
+	lifeline_bpf__destroy(t->skel);
+	free(t);
+}

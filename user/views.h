@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * What the renderers read of the state for summaries and the live view. Field for field the JSON
+ * summary of ../shared/spec/lifeline.md; histograms are pointers into the state, valid until the
+ * next state update.
+ */
+#ifndef LL_VIEWS_H
+#define LL_VIEWS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hist.h"
+#include "event.h"
+
+enum ll_zombie_cause {
+	CAUSE_NONE,		/* zombies are reaped promptly */
+	CAUSE_NEVER_WAITS,	/* the parent has zombies and has never reaped one */
+	CAUSE_SIGCHLD_IGNORED,	/* ignored but not auto-reaping (e.g. SA_NOCLDWAIT race) */
+	CAUSE_SIGCHLD_BLOCKED,	/* SIGCHLD blocked in the parent */
+	CAUSE_COALESCED,	/* SIGCHLD coalesced and the handler reaps one child per signal */
+	CAUSE_INIT_BATCH,	/* the reaper is init (or an adopter) reaping in batches */
+	CAUSE_SLOW_REAPER,	/* the parent reaps, but late */
+};
+
+const char *ll_cause_name(enum ll_zombie_cause c);	/* "never-waits", "coalesced", ... */
+const char *ll_cause_text(enum ll_zombie_cause c);	/* a sentence for people */
+
+struct ll_proc_totals {
+	uint64_t forks;
+	uint64_t execs;
+	uint64_t exits;
+	uint64_t reaps;
+	uint64_t autoreaped;
+	uint64_t zombies_now;
+	uint64_t orphans_now;
+	uint64_t processes_now;	/* in the table */
+	uint64_t incomplete;	/* lifetimes left unfinished because records were lost */
+	uint64_t evicted;	/* table entries dropped because the table was full */
+};
+
+struct ll_zombie_view {
+	uint32_t parent_pid;
+	char parent_comm[LL_COMM_LEN];
+	uint64_t reaped;
+	uint64_t now;
+	uint64_t autoreaped;
+	uint64_t oldest_now_us;		/* 0 when none now */
+	const struct ll_hist *lifetime;	/* zombie lifetimes (us) of the children reaped */
+	uint64_t coalesced_sigchld;
+	enum ll_zombie_cause cause;
+};
+
+struct ll_orphan_view {
+	uint32_t adopter_pid;		/* 0 when not yet known */
+	char adopter_comm[LL_COMM_LEN];
+	uint64_t adopted;
+	uint64_t alive;
+	uint64_t exited;
+	const struct ll_hist *lifetime;	/* parent's death -> orphan's exit (us) */
+	const struct ll_hist *reap;	/* orphan's exit -> adopter's reap (us) */
+};
+
+struct ll_listener_view {
+	uint32_t pid;
+	char comm[LL_COMM_LEN];
+	unsigned int port;
+	uint64_t accepts;
+	uint64_t errors;		/* failed accepts, all errnos */
+	uint64_t eagain;
+	uint64_t emfile;		/* EMFILE + ENFILE */
+	double rate;			/* accepts/s over the last interval */
+	const struct ll_hist *queue;	/* accept queue wait (us), connections whose handshake was seen */
+	uint64_t handled_by_fork;
+	uint64_t children_exited;	/* of those children, how many have exited */
+	uint64_t children_failed;	/* ... with a non-zero code or a signal */
+	const struct ll_hist *child_zombie;	/* their zombie lifetimes (us) */
+};
+
+struct ll_loop_view {
+	uint32_t pid;
+	uint32_t tid;
+	char comm[LL_COMM_LEN];
+	bool alive;
+	uint64_t wakeups;
+	uint64_t events;
+	uint64_t timeouts;
+	uint64_t full;
+	uint64_t errors;
+	double busy_pct;		/* busy / (busy + blocked), whole run */
+	const struct ll_hist *blocked;	/* us */
+	const struct ll_hist *busy;	/* us */
+	uint64_t stalls;
+	uint64_t max_stall_us;
+	uint64_t busy_now_us;		/* current busy period if it is not in a wait, else 0 */
+	int et_fds;			/* -1 when unknown */
+	int lt_fds;
+	double wakeups_rate;		/* per second over the last interval */
+};
+
+/* Everything a summary or the live view shows, gathered by main from the state each interval. */
+struct ll_snapshot {
+	uint64_t ts_ns;			/* CLOCK_MONOTONIC */
+	double elapsed_s;
+	uint64_t events;		/* kernel records received */
+	uint64_t lost;			/* kernel records that could not be delivered */
+	uint64_t lost_by_type[LL_REC_MAX];
+	bool final;
+	struct ll_proc_totals procs;
+	const struct ll_zombie_view *zombies;	/* most zombies now / oldest first */
+	size_t nzombies;
+	const struct ll_orphan_view *orphans;
+	size_t norphans;
+	const struct ll_listener_view *listeners;	/* most accepts first */
+	size_t nlisteners;
+	const struct ll_loop_view *loops;	/* most wakeups first */
+	size_t nloops;
+};
+
+#endif
