@@ -10,7 +10,8 @@ ARCH		:= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/p
 VERSION		:= 0.1.0
 
 # Everything the build, tests and demo need from Debian; bench adds its own observers.
-DEPS_PKGS	:= libbpf-dev bpftool clang llvm libelf-dev zlib1g-dev make gcc python3 iproute2 procps
+DEPS_PKGS	:= libbpf-dev bpftool clang llvm libelf-dev zlib1g-dev make gcc python3 iproute2 procps \
+		   libclang-rt-14-dev
 BENCH_PKGS	:= bpfcc-tools libbpf-tools forkstat strace linux-perf
 
 ifeq ($(V),1)
@@ -52,6 +53,11 @@ SERVER_COMMON	:= $(wildcard servers/common.c)
 
 UNIT_SRCS	:= $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+
+# The fuzz target is built by clang with libFuzzer and sanitizers, from the pure sources it drives.
+FUZZ_BIN	:= $(OUT)/fuzz_records
+FUZZ_SRCS	:= user/decode.c user/proctab.c user/listeners.c user/loops.c user/hist.c
+FUZZ_SECS	?= 60
 
 .PHONY: all deps vmlinux test test-unit test-e2e bench demo clean install fuzz
 .DELETE_ON_ERROR:
@@ -110,11 +116,20 @@ $(OUT)/tests/%: tests/unit/%.c $(LIBLL) tests/unit/test.h | $(OUT)/.deps
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $< $(LIBLL) -o $@ -lm
 
+$(FUZZ_BIN): tests/fuzz/fuzz_records.c $(FUZZ_SRCS) | $(OUT)/.deps
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Iuser \
+		$^ -o $@
+
+fuzz: $(FUZZ_BIN)
+	$(Q)mkdir -p $(OUT)/fuzz-corpus
+	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECS) $(OUT)/fuzz-corpus
+
 # All tests; the runner ends with "N passed, N failed". E2E tests need root and real BPF.
-test: all
+test: all $(FUZZ_BIN)
 	$(Q)tests/run.sh
 
-test-unit: all
+test-unit: all $(FUZZ_BIN)
 	$(Q)tests/run.sh unit
 
 test-e2e: all

@@ -31,7 +31,12 @@ for s in "${suites[@]}"; do
 	unit)
 		for t in build/tests/test_*; do
 			[ -x "$t" ] && run_one "$t" "$t"
-		done ;;
+		done
+		# A short fuzz run of the record decoder and the state machines (make fuzz: longer).
+		run_one fuzz_records bash -c 'build/fuzz_records -max_total_time=${FUZZ_SECS:-10} \
+			-print_final_stats=0 >/tmp/lifeline-fuzz.log 2>&1 \
+			&& echo "PASS fuzz_records ($(grep -o "Done [0-9]* runs" /tmp/lifeline-fuzz.log))" \
+			|| { tail -30 /tmp/lifeline-fuzz.log; echo "FAIL fuzz_records: crash or leak, see above"; }' ;;
 	e2e)
 		if [ "$(id -u)" != 0 ]; then
 			echo "FAIL e2e: end-to-end tests need root (real BPF); run: sudo make test" | tee -a "$log"

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * libFuzzer target: random bytes become a stream of kernel records, which go through the same
+ * validation and state machines as in lifeline (decode -> process table, listeners, loops).
+ * Most inputs are shaped into records of a real type and size so the fuzzer explores the joins
+ * rather than only the validator; the raw bytes also go to the validator as they are.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "decode.h"
+#include "listeners.h"
+#include "loops.h"
+#include "proctab.h"
+
+static const size_t rec_size[LL_REC_MAX] = {
+	[LL_REC_FORK] = sizeof(struct ll_fork),
+	[LL_REC_EXEC] = sizeof(struct ll_exec),
+	[LL_REC_EXIT] = sizeof(struct ll_exit),
+	[LL_REC_REAP] = sizeof(struct ll_reap),
+	[LL_REC_SIGCHLD] = sizeof(struct ll_sigchld),
+	[LL_REC_ACCEPT] = sizeof(struct ll_accept),
+	[LL_REC_LOOP_NEW] = sizeof(struct ll_loop_new),
+	[LL_REC_STALL] = sizeof(struct ll_stall),
+	[LL_REC_WAKEUP] = sizeof(struct ll_wakeup),
+	[LL_REC_LOOP_EXIT] = sizeof(struct ll_loop_exit),
+};
+
+struct fz {
+	struct proctab *pt;
+	struct listeners *ls;
+	struct loops *lp;
+};
+
+static void on_event(void *ctx, const struct ll_event *ev)
+{
+	struct fz *f = ctx;
+
+	if (ev->kind == EV_EXIT || ev->kind == EV_REAP)
+		ls_on_event(f->ls, ev);
+}
+
+static void dispatch(struct fz *f, const void *rec, size_t size)
+{
+	int type = ll_decode(rec, size);
+
+	if (type == LL_REC_FORK) {
+		pt_handle(f->pt, rec);
+		ls_handle_fork(f->ls, rec);
+	} else if (type == LL_REC_ACCEPT) {
+		ls_handle_accept(f->ls, rec);
+	} else if (type >= LL_REC_LOOP_NEW) {
+		lp_handle(f->lp, rec);
+	} else if (type > 0) {
+		pt_handle(f->pt, rec);
+	}
+}
+
+/* Small pids and timestamps so records collide and join, as in a real run. */
+static void shape(struct ll_hdr *h, uint8_t type, size_t size, uint64_t *clock)
+{
+	h->type = type;
+	h->size = size;
+	h->tgid %= 64;
+	h->tid = h->tid % 4 ? h->tgid : h->tid % 64;
+	*clock += h->ts_ns % 100000000;
+	h->ts_ns = *clock;
+	if (type == LL_REC_FORK || type == LL_REC_REAP || type == LL_REC_SIGCHLD)
+		((uint32_t *)(h + 1))[0] %= 64;	/* the subject pid */
+	if (type == LL_REC_EXIT)
+		((struct ll_exit *)h)->ppid %= 64;
+	if (type == LL_REC_EXEC)
+		((struct ll_exec *)h)->filename[LL_FILENAME_LEN - 1] = 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	static union { struct ll_loop_exit big; char raw[4096]; } buf;
+	struct pt_config pc = { .max_procs = 256, .max_groups = 32 };
+	struct ls_config lc = { .max_listeners = 16 };
+	struct lp_config lpc = { .max_loops = 16 };
+	struct ll_loop_stats stats;
+	uint64_t clock = 1000000000;
+	struct fz f;
+	size_t off = 0, n;
+	uint8_t type;
+
+	ll_decode(data, len);
+	pc.emit = lc.emit = lpc.emit = on_event;
+	pc.ctx = lc.ctx = lpc.ctx = &f;
+	f.pt = pt_new(&pc);
+	f.ls = ls_new(&lc);
+	f.lp = lp_new(&lpc);
+	if (!f.pt || !f.ls || !f.lp)
+		goto out;
+	while (off + 2 <= len) {
+		type = data[off] % (LL_REC_MAX + 2);	/* a few invalid types too */
+		n = type > 0 && type < LL_REC_MAX ? rec_size[type] : data[off + 1];
+		off += 2;
+		memset(&buf, 0, sizeof(buf));
+		memcpy(buf.raw, data + off, len - off < n ? len - off : n);
+		off += len - off < 24 ? len - off : 24;	/* overlap: inputs stay small */
+		if (type > 0 && type < LL_REC_MAX)
+			shape((struct ll_hdr *)buf.raw, type, n, &clock);
+		dispatch(&f, buf.raw, n);
+		if (type == LL_REC_MAX) {	/* now and then, the interval work */
+			memcpy(&stats, buf.raw, sizeof(stats));
+			stats.tid %= 64;
+			stats.tgid %= 64;
+			lp_update(f.lp, &stats, 1, clock);
+			pt_tick(f.pt, clock);
+			ls_tick(f.ls, clock);
+			pt_lost(f.pt, 1);
+		}
+	}
+	{
+		struct ll_zombie_view zv[8];
+		struct ll_orphan_view ov[8];
+		struct ll_listener_view lv[8];
+		struct ll_loop_view pv[8];
+		struct ll_proc_totals t;
+
+		pt_totals(f.pt, &t);
+		pt_zombie_views(f.pt, clock, zv, 8);
+		pt_orphan_views(f.pt, ov, 8);
+		ls_views(f.ls, lv, 8);
+		lp_views(f.lp, clock, pv, 8);
+	}
+out:
+	pt_free(f.pt);
+	ls_free(f.ls);
+	lp_free(f.lp);
+	return 0;
+}
