@@ -26,4 +26,13 @@ void render_summary(const struct ll_render_opts *o, const struct ll_snapshot *s)
 /* The top-like live screen, sized to rows x cols; clears and redraws. */
 void render_live(const struct ll_render_opts *o, const struct ll_snapshot *s, int rows, int cols);
 
+/* The contract's "type" of an event kind: "fork", "exec", ...; "?" when out of range. */
+const char *render_event_name(enum ll_ev_kind kind);
+/* The --explain sentence for an event (no newline) into buf of size n; returns buf. */
+const char *render_explain(const struct ll_render_opts *o, const struct ll_event *ev, char *buf,
+			   size_t n);
+/* A log2 histogram like libbpf-tools' print_log2_hist ("usecs : count distribution" with
+ * stars; the first row is 0 -> 1); prints nothing when h is NULL or empty. */
+void render_log2_hist(FILE *f, const struct ll_hist *h, const char *val_type);
+
 #endif

@@ -8,6 +8,7 @@
 #define LL_VIEWS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "hist.h"
 #include "event.h"

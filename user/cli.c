@@ -1,0 +1,604 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Command line parsing with glibc's argp. Every usage error ends as exactly one line
+ * "lifeline: <what is wrong> (try --help)" on stderr and status 2: our own checks record their
+ * message and stop the parse; getopt's messages (unknown option, missing argument) are caught by
+ * pointing stderr at a memory stream during argp_parse() and reworded into that one line.
+ */
+#include <argp.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+
+#ifndef LL_VERSION
+#define LL_VERSION "unknown"
+#endif
+
+#define CLI_ERR_LEN	320
+#define CLI_SHOW_LEN	48	/* of a bad argument quoted back in a message */
+#define CLI_USAGE	2	/* exit status of a usage error */
+
+enum {
+	OPT_EXPLAIN = 0x100,
+	OPT_STALL_MS,
+	OPT_RINGBUF_KB,
+	OPT_PROMETHEUS,
+	OPT_VERSION,
+};
+
+struct cli_ctx {
+	struct ll_opts *o;
+	char err[CLI_ERR_LEN];	/* the first error of ours; empty while there is none */
+	bool help;
+	bool version;
+};
+
+static const char cli_doc[] =
+	"Trace process lifecycles (fork, exec, exit, zombies, orphans), accept queues and epoll "
+	"event loops, live, with eBPF.\n\n"
+	"Without -p, -c or COMMAND the whole system is traced. The live view refreshes every "
+	"interval until Ctrl-C; --events streams one line per event instead; a final summary with "
+	"histograms is printed at the end."
+	"\v"
+	"Examples:\n"
+	"  lifeline                            live view of the whole system\n"
+	"  lifeline -p 1234                    1234 and what it forks from now on\n"
+	"  lifeline -e --explain -- make -j8   stream make's process events, explained\n"
+	"  lifeline -eproc,sock -j -c nginx    nginx's events as JSON lines\n"
+	"  lifeline --events=loop --stall-ms 20 -p 4321\n"
+	"                                      event loop stalls longer than 20 ms\n"
+	"  lifeline -j -i 0.5 -d 10            a JSON summary every 0.5 s for 10 s\n"
+	"  lifeline --prometheus :9090         metrics on 127.0.0.1:9090/metrics\n"
+	"\n"
+	"Exit status: 0 on success, 1 on a runtime failure (cannot load or attach, not privileged, "
+	"no kernel BTF), 2 on a usage error. With COMMAND, lifeline exits with COMMAND's status.\n"
+	"Needs root, or CAP_BPF with CAP_PERFMON, and a kernel with BTF.";
+
+static const struct argp_option cli_options[] = {
+	{ NULL, 0, NULL, 0, "What to trace:", 1 },
+	{ "pid", 'p', "PID", 0,
+	  "Trace PID and every process it forks from now on (repeatable, up to 64)", 1 },
+	{ "comm", 'c', "NAME", 0,
+	  "Trace only processes whose command name is NAME (repeatable, up to 8)", 1 },
+	{ NULL, 0, NULL, 0, "Output:", 2 },
+	{ "events", 'e', "CLASSES", OPTION_ARG_OPTIONAL,
+	  "Stream one line per event instead of the live view. CLASSES is a comma list of proc, "
+	  "sock, loop (stalls), loop-all (stalls and every epoll wakeup) and all (all but "
+	  "wakeups); default proc,sock. Attach it: -eproc or --events=proc", 2 },
+	{ "json", 'j', NULL, 0, "JSON lines on stdout: events, or a summary every interval", 2 },
+	{ "explain", OPT_EXPLAIN, NULL, 0,
+	  "Explain each streamed event in a plain sentence (implies --events)", 2 },
+	{ "interval", 'i', "SECS", 0, "Refresh and summary interval (default 1; 0.5 works)", 2 },
+	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds and print the final summary", 2 },
+	{ "prometheus", OPT_PROMETHEUS, "ADDR:PORT", 0,
+	  "Serve metrics at http://ADDR:PORT/metrics; [IPv6]:PORT works, and a bare PORT or "
+	  ":PORT listens on 127.0.0.1", 2 },
+	{ NULL, 0, NULL, 0, "Tuning:", 3 },
+	{ "stall-ms", OPT_STALL_MS, "MS", 0,
+	  "Busy period that counts as an event loop stall (default 50)", 3 },
+	{ "ringbuf-kb", OPT_RINGBUF_KB, "KB", 0,
+	  "Ring buffer size (default 4096; rounded up to a power of two, at least 64)", 3 },
+	{ "verbose", 'v', NULL, 0, "libbpf and load diagnostics on stderr", 3 },
+	{ NULL, 0, NULL, 0, "Help:", -1 },
+	{ "help", 'h', NULL, 0, "Give this help list", -1 },
+	{ "version", OPT_VERSION, NULL, 0, "Print the program version", -1 },
+	{ 0 }
+};
+
+static error_t cli_parse_opt(int key, char *arg, struct argp_state *state);
+
+static const struct argp cli_argp = {
+	.options = cli_options,
+	.parser = cli_parse_opt,
+	.args_doc = "[-- COMMAND [ARGS...]]",
+	.doc = cli_doc,
+};
+
+/* Records the first error and stops the parse: one line, the first thing that went wrong. */
+static error_t cli_fail(struct cli_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static error_t cli_fail(struct cli_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->err[0]) {
+		va_start(ap, fmt);
+		vsnprintf(c->err, sizeof(c->err), fmt, ap);
+		va_end(ap);
+	}
+	return EINVAL;
+}
+
+/* A bad argument quoted back: shortened, and without bytes that would break the line. */
+static const char *cli_show(char *buf, size_t n, const char *arg)
+{
+	size_t i, len = strlen(arg);
+
+	snprintf(buf, n, "%.*s%s", CLI_SHOW_LEN, arg, len > CLI_SHOW_LEN ? "..." : "");
+	for (i = 0; buf[i]; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			buf[i] = '?';
+	return buf;
+}
+
+/* Decimal digits only: no sign, no blanks, no base prefixes, nothing after. */
+static int cli_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p;
+
+	if (!*s)
+		return -EINVAL;
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+/* Seconds with optional decimals ("2", "0.5", ".25") into milliseconds, 1 .. max_ms. */
+static int cli_seconds(const char *s, uint64_t max_ms, uint64_t *out_ms)
+{
+	uint64_t sec = 0, frac = 0, scale = 100;
+	bool dot = false, digits = false;
+	const char *p;
+
+	for (p = s; *p; p++) {
+		if (*p == '.' && !dot) {
+			dot = true;
+			continue;
+		}
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		digits = true;
+		if (dot) {
+			frac += (uint64_t)(*p - '0') * scale;	/* digits past ms are dropped */
+			scale /= 10;
+		} else if ((sec = sec * 10 + (uint64_t)(*p - '0')) > max_ms) {
+			return -ERANGE;	/* early, before it can overflow */
+		}
+	}
+	if (!digits)
+		return -EINVAL;
+	if (sec * 1000 + frac < 1 || sec * 1000 + frac > max_ms)
+		return -ERANGE;
+	*out_ms = sec * 1000 + frac;
+	return 0;
+}
+
+static error_t cli_pid(struct cli_ctx *c, const char *arg)
+{
+	struct ll_opts *o = c->o;
+	char show[CLI_SHOW_LEN + 8];
+	uint64_t v;
+	unsigned int i;
+
+	if (cli_uint(arg, 1, LL_PID_MAX, &v))
+		return cli_fail(c, "invalid --pid '%s': expected a process id from 1 to %u",
+				cli_show(show, sizeof(show), arg), LL_PID_MAX);
+	for (i = 0; i < o->npids; i++)
+		if (o->pids[i] == v)
+			return 0;
+	if (o->npids == LL_MAX_PIDS)
+		return cli_fail(c, "too many --pid: at most %d", LL_MAX_PIDS);
+	o->pids[o->npids++] = (uint32_t)v;
+	return 0;
+}
+
+static error_t cli_comm(struct cli_ctx *c, const char *arg)
+{
+	struct ll_opts *o = c->o;
+	char show[CLI_SHOW_LEN + 8];
+	unsigned int i;
+
+	if (!*arg)
+		return cli_fail(c, "--comm needs a command name");
+	/* The kernel keeps 15 bytes of a name: a longer one would silently never match. */
+	if (strlen(arg) >= LL_COMM_LEN)
+		return cli_fail(c, "--comm '%s' is longer than %d characters, the most a command "
+				"name holds", cli_show(show, sizeof(show), arg), LL_COMM_LEN - 1);
+	for (i = 0; i < o->ncomms; i++)
+		if (!strcmp(o->comms[i], arg))
+			return 0;
+	if (o->ncomms == LL_MAX_COMM_FILTERS)
+		return cli_fail(c, "too many --comm: at most %d", LL_MAX_COMM_FILTERS);
+	strcpy(o->comms[o->ncomms++], arg);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	unsigned int bits;
+} cli_classes[] = {
+	{ "proc", LL_CLASS_PROC },
+	{ "sock", LL_CLASS_SOCK },
+	{ "loop", LL_CLASS_LOOP },
+	{ "loop-all", LL_CLASS_LOOP | LL_CLASS_LOOP_ALL },
+	{ "all", LL_CLASS_ALL },
+};
+
+/* "proc,sock" into LL_CLASS_* bits; on error *bad is the offending item (NUL-terminated). */
+static int cli_class_list(const char *list, unsigned int *bits, char *bad, size_t badlen)
+{
+	const char *p = list;
+	size_t n, i;
+
+	*bits = 0;
+	for (;;) {
+		n = strcspn(p, ",");
+		for (i = 0; i < sizeof(cli_classes) / sizeof(cli_classes[0]); i++)
+			if (strlen(cli_classes[i].name) == n && !strncmp(cli_classes[i].name, p, n))
+				break;
+		if (i == sizeof(cli_classes) / sizeof(cli_classes[0])) {
+			snprintf(bad, badlen, "%.*s", (int)n, p);
+			return -EINVAL;
+		}
+		*bits |= cli_classes[i].bits;
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
+static error_t cli_events(struct cli_ctx *c, const char *arg)
+{
+	char bad[CLI_SHOW_LEN + 8], show[CLI_SHOW_LEN + 8];
+	unsigned int bits;
+
+	c->o->events = true;
+	if (!arg) {
+		c->o->classes |= LL_CLASS_DEFAULT;
+		return 0;
+	}
+	if (cli_class_list(arg, &bits, bad, sizeof(bad))) {
+		if (!bad[0])
+			return cli_fail(c, "--events '%s' has an empty class: expected a comma "
+					"list of proc, sock, loop, loop-all, all",
+					cli_show(show, sizeof(show), arg));
+		return cli_fail(c, "unknown event class '%s': expected a comma list of proc, sock, "
+				"loop, loop-all, all", cli_show(show, sizeof(show), bad));
+	}
+	c->o->classes |= bits;
+	return 0;
+}
+
+static void cli_set_prom(struct ll_opts *o, int family, const void *addr, unsigned int port)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	memset(&o->prom_addr, 0, sizeof(o->prom_addr));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&o->prom_addr;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, addr, sizeof(sin6->sin6_addr));
+		o->prom_addrlen = sizeof(*sin6);
+		inet_ntop(AF_INET6, addr, ip, sizeof(ip));
+		snprintf(o->prom_text, sizeof(o->prom_text), "[%s]:%u", ip, port);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&o->prom_addr;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, addr, sizeof(sin->sin_addr));
+		o->prom_addrlen = sizeof(*sin);
+		inet_ntop(AF_INET, addr, ip, sizeof(ip));
+		snprintf(o->prom_text, sizeof(o->prom_text), "%s:%u", ip, port);
+	}
+	o->prometheus = true;
+}
+
+/* "1.2.3.4:9090", "[::1]:9090", ":9090", "9090", "localhost:9090"; no name lookups. */
+static int cli_prom_parse(struct ll_opts *o, const char *arg)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *port, *end;
+	unsigned char addr[16];
+	int family = AF_INET;
+	uint64_t p;
+	size_t n;
+
+	if (arg[0] == '[') {
+		end = strchr(arg, ']');
+		if (!end || end[1] != ':')
+			return -EINVAL;
+		n = end - arg - 1;
+		port = end + 2;
+		family = AF_INET6;
+		arg++;
+	} else if ((end = strrchr(arg, ':'))) {
+		n = end - arg;
+		port = end + 1;
+	} else {
+		n = 0;
+		port = arg;
+	}
+	if (n >= sizeof(host) || cli_uint(port, 1, 65535, &p))
+		return -EINVAL;
+	memcpy(host, arg, n);
+	host[n] = '\0';
+	if (family == AF_INET && (!n || !strcmp(host, "localhost")))
+		strcpy(host, "127.0.0.1");
+	if (inet_pton(family, host, addr) != 1)
+		return -EINVAL;	/* also an IPv6 address without its brackets */
+	cli_set_prom(o, family, addr, (unsigned int)p);
+	return 0;
+}
+
+static error_t cli_prometheus(struct cli_ctx *c, const char *arg)
+{
+	char show[CLI_SHOW_LEN + 8];
+
+	if (cli_prom_parse(c->o, arg))
+		return cli_fail(c, "invalid --prometheus '%s': expected ADDR:PORT, [IPv6]:PORT or "
+				"PORT, with PORT from 1 to 65535",
+				cli_show(show, sizeof(show), arg));
+	return 0;
+}
+
+static error_t cli_number(struct cli_ctx *c, int key, const char *arg)
+{
+	struct ll_opts *o = c->o;
+	char show[CLI_SHOW_LEN + 8];
+	uint64_t v;
+
+	cli_show(show, sizeof(show), arg);
+	switch (key) {
+	case 'd':
+		if (cli_seconds(arg, LL_DURATION_MAX_MS, &v))
+			return cli_fail(c, "invalid --duration '%s': expected seconds, more than 0 "
+					"and at most %llu, like 10 or 2.5", show,
+					LL_DURATION_MAX_MS / 1000);
+		o->duration_s = (double)v / 1000.0;
+		return 0;
+	case 'i':
+		if (cli_seconds(arg, LL_INTERVAL_MAX_MS, &v))
+			return cli_fail(c, "invalid --interval '%s': expected seconds, more than 0 "
+					"and at most %llu, like 1 or 0.5", show,
+					LL_INTERVAL_MAX_MS / 1000);
+		o->interval_s = (double)v / 1000.0;
+		return 0;
+	case OPT_STALL_MS:
+		if (cli_uint(arg, 1, LL_STALL_MAX_MS, &o->stall_ms))
+			return cli_fail(c, "invalid --stall-ms '%s': expected milliseconds from 1 "
+					"to %llu", show, LL_STALL_MAX_MS);
+		return 0;
+	case OPT_RINGBUF_KB:
+		if (cli_uint(arg, 1, LL_RINGBUF_MAX_KB, &v))
+			return cli_fail(c, "invalid --ringbuf-kb '%s': expected kilobytes "
+					"from 1 to %llu", show, LL_RINGBUF_MAX_KB);
+		o->ringbuf_kb = (unsigned int)v;
+		return 0;
+	}
+	return ARGP_ERR_UNKNOWN;
+}
+
+/* "-e proc": argp gives an optional argument only when attached, so "proc" became COMMAND. */
+static bool cli_detached_events(const struct argp_state *state)
+{
+	const char *prev, *cmd = state->argv[state->next];
+	char bad[CLI_SHOW_LEN + 8];
+	unsigned int bits;
+	size_t n;
+
+	if (state->next < 1 || (state->quoted && state->next >= state->quoted))
+		return false;
+	prev = state->argv[state->next - 1];
+	n = strlen(prev);
+	/* -e, -je, --ev..--events ("--e" alone would be ambiguous with --explain). */
+	if (!(prev[0] == '-' && prev[1] != '-' && n >= 2 && prev[n - 1] == 'e' &&
+	      strspn(prev + 1, "jv") == n - 2) &&
+	    !(n >= 4 && !strncmp(prev, "--events", n)))
+		return false;
+	return !cli_class_list(cmd, &bits, bad, sizeof(bad));
+}
+
+static error_t cli_args(struct cli_ctx *c, struct argp_state *state)
+{
+	const char *cmd = state->argv[state->next];
+	char show[CLI_SHOW_LEN + 8];
+
+	if (cli_detached_events(state))
+		return cli_fail(c, "'%s %s': the classes must be attached, as in -e%s or "
+				"--events=%s; a COMMAND goes after --",
+				state->argv[state->next - 1], cli_show(show, sizeof(show), cmd),
+				show, show);
+	c->o->command = state->argv + state->next;
+	c->o->command_argc = state->argc - state->next;
+	state->next = state->argc;
+	return 0;
+}
+
+static error_t cli_parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct cli_ctx *c = state->input;
+
+	switch (key) {
+	case 'p':
+		return cli_pid(c, arg);
+	case 'c':
+		return cli_comm(c, arg);
+	case 'e':
+		return cli_events(c, arg);
+	case 'j':
+		c->o->json = true;
+		return 0;
+	case OPT_EXPLAIN:
+		c->o->explain = true;
+		return 0;
+	case 'v':
+		c->o->verbose++;
+		return 0;
+	case 'd':
+	case 'i':
+	case OPT_STALL_MS:
+	case OPT_RINGBUF_KB:
+		return cli_number(c, key, arg);
+	case OPT_PROMETHEUS:
+		return cli_prometheus(c, arg);
+	case 'h':
+		c->help = true;
+		return EINTR;	/* stop here, like --help always does */
+	case OPT_VERSION:
+		c->version = true;
+		return EINTR;
+	case ARGP_KEY_ARG:
+		return ARGP_ERR_UNKNOWN;	/* so that ARGP_KEY_ARGS takes them all */
+	case ARGP_KEY_ARGS:
+		return cli_args(c, state);
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static void cli_defaults(struct ll_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->interval_s = 1.0;
+	o->stall_ms = 50;
+	o->ringbuf_kb = 4096;
+}
+
+/* The kernel wants a power-of-two number of pages; users should not have to know that. */
+static void cli_ringbuf_size(struct ll_opts *o)
+{
+	unsigned int kb = o->ringbuf_kb < LL_RINGBUF_MIN_KB ? LL_RINGBUF_MIN_KB : o->ringbuf_kb;
+	size_t want = (size_t)kb * 1024, size = 1;
+	long page = sysconf(_SC_PAGESIZE);
+
+	while (size < want)
+		size <<= 1;
+	if (page > 0 && size < (size_t)page)
+		size = page;
+	if (o->verbose && size != (size_t)o->ringbuf_kb * 1024)
+		fprintf(stderr, "lifeline: --ringbuf-kb %u rounded up to %zu KiB (a power-of-two "
+			"number of pages, at least %d KiB)\n", o->ringbuf_kb, size / 1024,
+			LL_RINGBUF_MIN_KB);
+	o->ringbuf_bytes = size;
+	o->ringbuf_kb = (unsigned int)(size / 1024);
+}
+
+/* Checks between options, once all are known. */
+static int cli_check(struct cli_ctx *c)
+{
+	struct ll_opts *o = c->o;
+
+	if (o->npids && o->command_argc)
+		return cli_fail(c, "--pid and a COMMAND cannot be combined: with a COMMAND, its "
+				"own process tree is what is traced");
+	/* --explain is about streamed events: asking for it asks for the stream. */
+	if (o->explain && !o->events) {
+		o->events = true;
+		o->classes = LL_CLASS_DEFAULT;
+	}
+	return 0;
+}
+
+/* getopt's "argv0: unrecognized option '--x'\nTry ...\n" becomes "unrecognized option '--x'". */
+static void cli_getopt_msg(char *out, size_t n, const char *captured, const char *argv0)
+{
+	size_t len, plen = argv0 ? strlen(argv0) : 0;
+
+	if (!captured || !*captured) {
+		snprintf(out, n, "invalid command line");
+		return;
+	}
+	if (plen && !strncmp(captured, argv0, plen) && !strncmp(captured + plen, ": ", 2))
+		captured += plen + 2;
+	len = strcspn(captured, "\n");
+	snprintf(out, n, "%.*s", (int)len, captured);
+}
+
+static void cli_help(void)
+{
+	argp_help(&cli_argp, stdout, ARGP_HELP_STD_HELP, (char *)"lifeline");
+	exit(fflush(stdout) ? 1 : 0);
+}
+
+static void cli_version(void)
+{
+	printf("lifeline %s\n", LL_VERSION);
+	exit(fflush(stdout) ? 1 : 0);
+}
+
+int cli_parse(int argc, char **argv, struct ll_opts *o)
+{
+	struct cli_ctx c = { .o = o };
+	char *captured = NULL, msg[CLI_ERR_LEN];
+	size_t caplen = 0;
+	FILE *saved = stderr, *cap;
+	int err;
+
+	cli_defaults(o);
+	/* For whatever argp error might still exit by itself: a usage error is status 2. */
+	argp_err_exit_status = CLI_USAGE;
+	/* glibc documents stderr as an assignable variable; getopt writes to it. */
+	cap = open_memstream(&captured, &caplen);
+	if (cap)
+		stderr = cap;
+	err = argp_parse(&cli_argp, argc, argv, ARGP_IN_ORDER | ARGP_NO_EXIT | ARGP_NO_HELP, NULL,
+			 &c);
+	if (cap) {
+		stderr = saved;
+		fclose(cap);
+	}
+	if (c.help)
+		cli_help();
+	if (c.version)
+		cli_version();
+	if (!err)
+		err = cli_check(&c);
+	if (err) {
+		if (c.err[0])
+			snprintf(msg, sizeof(msg), "%s", c.err);
+		else
+			cli_getopt_msg(msg, sizeof(msg), captured, argc > 0 ? argv[0] : NULL);
+		fprintf(stderr, "lifeline: %s (try --help)\n", msg);
+		free(captured);
+		return CLI_USAGE;
+	}
+	free(captured);
+	cli_ringbuf_size(o);
+	return 0;
+}
+
+const char *cli_classes_str(unsigned int classes, char *buf, size_t n)
+{
+	static const struct {
+		unsigned int bit;
+		const char *name;
+	} names[] = {
+		{ LL_CLASS_PROC, "proc" },
+		{ LL_CLASS_SOCK, "sock" },
+		{ LL_CLASS_LOOP, "loop" },
+		{ LL_CLASS_LOOP_ALL, "loop-all" },
+	};
+	size_t i, pos = 0;
+
+	if (n)
+		buf[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int w;
+
+		if (!(classes & names[i].bit) || pos >= n)
+			continue;
+		w = snprintf(buf + pos, n - pos, "%s%s", pos ? "," : "", names[i].name);
+		if (w > 0)
+			pos += (size_t)w;
+	}
+	return buf;
+}

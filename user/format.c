@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include "format.h"
+
+const char *fmt_dur_us(char *buf, size_t n, uint64_t us)
+{
+	double v;
+
+	if (us == LL_UNKNOWN) {
+		snprintf(buf, n, "?");
+		return buf;
+	}
+	if (us < 1000) {
+		snprintf(buf, n, "%" PRIu64 "µs", us);
+		return buf;
+	}
+	/* Thresholds sit where rounding would otherwise print "1000ms" or "60.0s". */
+	v = (double)us / 1e3;
+	if (v < 9.995) {
+		snprintf(buf, n, "%.2fms", v);
+	} else if (v < 99.95) {
+		snprintf(buf, n, "%.1fms", v);
+	} else if (v < 999.5) {
+		snprintf(buf, n, "%.0fms", v);
+	} else if ((v /= 1e3) < 9.995) {
+		snprintf(buf, n, "%.2fs", v);
+	} else if (v < 59.95) {
+		snprintf(buf, n, "%.1fs", v);
+	} else {
+		uint64_t s = (us + 500000) / 1000000;
+
+		uint64_t m = (s + 30) / 60;
+
+		if (s < 3600)
+			snprintf(buf, n, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
+		else
+			snprintf(buf, n, "%" PRIu64 "h%02" PRIu64 "m", m / 60, m % 60);
+	}
+	return buf;
+}
+
+const char *fmt_u64(char *buf, size_t n, uint64_t v)
+{
+	if (v == LL_UNKNOWN)
+		snprintf(buf, n, "?");
+	else
+		snprintf(buf, n, "%" PRIu64, v);
+	return buf;
+}
+
+const char *fmt_pid(char *buf, size_t n, uint32_t pid)
+{
+	if (!pid)
+		snprintf(buf, n, "?");
+	else
+		snprintf(buf, n, "%u", pid);
+	return buf;
+}
+
+const char *fmt_ip(char *buf, size_t n, unsigned int family, const uint8_t addr[16])
+{
+	int af = family == AF_INET ? AF_INET : family == AF_INET6 ? AF_INET6 : 0;
+
+	if (!af || !inet_ntop(af, addr, buf, n))
+		snprintf(buf, n, "?");
+	return buf;
+}
+
+const char *fmt_addr(char *buf, size_t n, unsigned int family, const uint8_t addr[16],
+		     unsigned int port)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	fmt_ip(ip, sizeof(ip), family, addr);
+	if (family == AF_INET6)
+		snprintf(buf, n, "[%s]:%u", ip, port);
+	else if (family == AF_INET)
+		snprintf(buf, n, "%s:%u", ip, port);
+	else
+		snprintf(buf, n, "?");
+	return buf;
+}
+
+const char *fmt_signal(char *buf, size_t n, int sig)
+{
+	const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
+
+	if (abbrev)
+		snprintf(buf, n, "SIG%s", abbrev);
+	else
+		snprintf(buf, n, "SIG%d", sig);
+	return buf;
+}
+
+const char *fmt_errno(char *buf, size_t n, int err)
+{
+	const char *name = err > 0 ? strerrorname_np(err) : NULL;
+
+	if (name)
+		snprintf(buf, n, "%s", name);
+	else
+		snprintf(buf, n, "E%d", err);
+	return buf;
+}
+
+const char *fmt_how(enum ll_how how)
+{
+	switch (how) {
+	case HOW_WAIT4:
+		return "wait4";
+	case HOW_WAITID:
+		return "waitid";
+	case HOW_AUTOREAP:
+		return "autoreap";
+	case HOW_FREE:
+		return "free";
+	}
+	return "?";
+}
+
+const char *fmt_sig_result(int result)
+{
+	switch (result) {
+	case LL_SIG_DELIVERED:
+		return "delivered";
+	case LL_SIG_IGNORED:
+		return "ignored";
+	case LL_SIG_ALREADY_PENDING:
+		return "coalesced";
+	}
+	return "other";
+}
+
+const char *fmt_cld_code(int code)
+{
+	switch (code) {
+	case CLD_EXITED:
+		return "exited";
+	case CLD_KILLED:
+		return "killed";
+	case CLD_DUMPED:
+		return "dumped";
+	case CLD_TRAPPED:
+		return "trapped";
+	case CLD_STOPPED:
+		return "stopped";
+	case CLD_CONTINUED:
+		return "continued";
+	}
+	return NULL;
+}
+
+struct fmt_status fmt_decode_status(uint32_t status)
+{
+	struct fmt_status st = { 0 };
+
+	if (status & 0x7f) {
+		st.signaled = true;
+		st.code = status & 0x7f;
+		st.core = status & 0x80;
+	} else {
+		st.code = (status >> 8) & 0xff;
+	}
+	return st;
+}
+
+const char *fmt_comm(char out[LL_COMM_LEN], const char *comm)
+{
+	size_t i;
+
+	for (i = 0; i < LL_COMM_LEN - 1 && comm[i]; i++)
+		out[i] = comm[i] >= 0x20 && comm[i] < 0x7f ? comm[i] : '?';
+	out[i] = '\0';
+	return out;
+}
+
+static bool fmt_is_cont(unsigned char c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+size_t fmt_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		/* No overlong forms, no UTF-16 surrogates. */
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		/* No overlong forms, nothing past U+10FFFF. */
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else {
+		return 0;
+	}
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (!fmt_is_cont(s[i]))
+			return 0;
+	return len;
+}
+
+void fmt_text(FILE *f, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, len;
+
+	while (i < n) {
+		unsigned char c = p[i];
+
+		if (c >= 0x20 && c < 0x7f) {
+			if (c == '\\')
+				fputs("\\\\", f);
+			else
+				fputc(c, f);
+			i++;
+			continue;
+		}
+		len = c >= 0x80 ? fmt_utf8_len(p + i, n - i) : 0;
+		/* C1 controls (U+0080..U+009F) are escape sequences to some terminals. */
+		if (len && !(len == 2 && c == 0xc2 && p[i + 1] < 0xa0)) {
+			fwrite(p + i, 1, len, f);
+			i += len;
+			continue;
+		}
+		if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c == '\r')
+			fputs("\\r", f);
+		else
+			fprintf(f, "\\x%02x", c);
+		i++;
+	}
+}
+
+static bool fmt_needs_quotes(const char *arg, size_t n)
+{
+	size_t i;
+
+	if (!n)
+		return true;
+	for (i = 0; i < n; i++)
+		if (strchr(" \t\n'\"", arg[i]))
+			return true;
+	return false;
+}
+
+static void fmt_quoted(FILE *f, const char *arg, size_t n)
+{
+	const char *q;
+
+	fputc('\'', f);
+	/* Shell style: a quote inside becomes '\'' so the line can be pasted back. */
+	while ((q = memchr(arg, '\'', n))) {
+		fmt_text(f, arg, q - arg);
+		fputs("'\\''", f);
+		n -= q - arg + 1;
+		arg = q + 1;
+	}
+	fmt_text(f, arg, n);
+	fputc('\'', f);
+}
+
+void fmt_argv(FILE *f, const char *args, size_t len, bool truncated)
+{
+	size_t off = 0;
+	bool first = true;
+
+	while (off < len) {
+		const char *arg = args + off;
+		const char *nul = memchr(arg, '\0', len - off);
+		size_t n = nul ? (size_t)(nul - arg) : len - off;
+
+		if (!first)
+			fputc(' ', f);
+		first = false;
+		if (fmt_needs_quotes(arg, n))
+			fmt_quoted(f, arg, n);
+		else
+			fmt_text(f, arg, n);
+		off += n + 1;
+	}
+	if (truncated)
+		fputs(first ? "[...]" : " [...]", f);
+}
+
+char *fmt_append(char *buf, size_t n, size_t *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	if (*pos >= n)
+		return buf;
+	va_start(ap, fmt);
+	w = vsnprintf(buf + *pos, n - *pos, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		*pos = *pos + (size_t)w < n ? *pos + (size_t)w : n - 1;
+	return buf;
+}
+
+size_t fmt_width(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t w = 0;
+
+	while (*p) {
+		if (p[0] == 0x1b && p[1] == '[') {
+			for (p += 2; *p && (*p < 0x40 || *p > 0x7e); p++)
+				;
+			if (*p)
+				p++;
+			continue;
+		}
+		if (!fmt_is_cont(*p))
+			w++;
+		p++;
+	}
+	return w;
+}
+
+void fmt_col(char *buf, size_t n, size_t *pos, int width, const char *s)
+{
+	size_t w = fmt_width(s), pad = 0;
+
+	if (width > 0 && (size_t)width > w)
+		pad = width - w;
+	else if (width < 0 && (size_t)-width > w)
+		pad = -width - w;
+	if (width > 0)
+		fmt_append(buf, n, pos, "%*s%s ", (int)pad, "", s);
+	else
+		fmt_append(buf, n, pos, "%s%*s ", s, (int)pad, "");
+}
+
+const char *fmt_rec_name(unsigned int type)
+{
+	static const char *const names[LL_REC_MAX] = {
+		[LL_REC_FORK] = "fork",
+		[LL_REC_EXEC] = "exec",
+		[LL_REC_EXIT] = "exit",
+		[LL_REC_REAP] = "reap",
+		[LL_REC_SIGCHLD] = "sigchld",
+		[LL_REC_ACCEPT] = "accept",
+		[LL_REC_LOOP_NEW] = "loop_new",
+		[LL_REC_STALL] = "stall",
+		[LL_REC_WAKEUP] = "wakeup",
+		[LL_REC_LOOP_EXIT] = "loop_exit",
+	};
+
+	return type < LL_REC_MAX ? names[type] : NULL;
+}

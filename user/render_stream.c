@@ -1,0 +1,726 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Streamed events (--events): one text line or one JSON object per event, and with --explain
+ * one plain sentence saying what the kernel just did.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "format.h"
+#include "json.h"
+#include "render.h"
+
+#define EXPLAIN_LEN 1024
+
+static const char *const ev_names[EV_KIND_MAX] = {
+	[EV_FORK] = "fork",
+	[EV_EXEC] = "exec",
+	[EV_EXIT] = "exit",
+	[EV_REAP] = "reap",
+	[EV_ORPHAN] = "orphan",
+	[EV_SIGCHLD] = "sigchld",
+	[EV_ACCEPT] = "accept",
+	[EV_STALL] = "stall",
+	[EV_WAKEUP] = "wakeup",
+};
+
+const char *render_event_name(enum ll_ev_kind kind)
+{
+	return (unsigned int)kind < EV_KIND_MAX && ev_names[kind] ? ev_names[kind] : "?";
+}
+
+/* comm arrays are NUL-terminated by the kernel, but a full one need not be. */
+static size_t comm_len(const char *comm)
+{
+	return strnlen(comm, LL_COMM_LEN);
+}
+
+static const char *comm_copy(char out[LL_COMM_LEN], const char *comm)
+{
+	size_t n = comm_len(comm);
+
+	if (n == LL_COMM_LEN)
+		n--;
+	memcpy(out, comm, n);
+	out[n] = '\0';
+	return out;
+}
+
+/* ---- explain sentences ---------------------------------------------------------------------- */
+
+static const char *explain_parent(char *buf, size_t n, uint32_t ppid)
+{
+	if (ppid)
+		snprintf(buf, n, "its parent %u", ppid);
+	else
+		snprintf(buf, n, "its parent");
+	return buf;
+}
+
+static void explain_fork(char *b, size_t n, const struct ll_event *ev, const char *comm)
+{
+	size_t pos = 0;
+
+	if (ev->ppid)
+		fmt_append(b, n, &pos, "%u (%s) forked %u", ev->ppid, comm, ev->pid);
+	else
+		fmt_append(b, n, &pos, "%s forked %u", comm, ev->pid);
+	fmt_append(b, n, &pos, ": a new process that starts as a copy of its parent and runs on "
+		   "its own until it execs another program or exits");
+}
+
+static void explain_exec(char *b, size_t n, const struct ll_event *ev, const char *comm)
+{
+	size_t pos = 0;
+
+	fmt_append(b, n, &pos, "%u now runs %s: exec replaced its program but kept its pid, its "
+		   "parent and its open files (except close-on-exec ones); its command name is "
+		   "now %s", ev->pid, ev->exec.filename ? ev->exec.filename : "a new program",
+		   comm);
+	if (ev->exec.truncated)
+		fmt_append(b, n, &pos, " (its argument list was too long to copy in full)");
+}
+
+static void explain_exit_how(char *b, size_t n, size_t *pos, const struct ll_event *ev,
+			     const char *comm)
+{
+	struct fmt_status st = fmt_decode_status(ev->exit.status);
+	char sig[FMT_NAME_LEN], dur[FMT_DUR_LEN];
+
+	if (st.signaled)
+		fmt_append(b, n, pos, "%u (%s) was killed by %s%s", ev->pid, comm,
+			   fmt_signal(sig, sizeof(sig), st.code),
+			   st.core ? " and dumped core" : "");
+	else
+		fmt_append(b, n, pos, "%u (%s) exited with code %d", ev->pid, comm, st.code);
+	if (ev->exit.age_us != LL_UNKNOWN)
+		fmt_append(b, n, pos, " after %s", fmt_dur_us(dur, sizeof(dur), ev->exit.age_us));
+}
+
+static void explain_exit(char *b, size_t n, const struct ll_event *ev, const char *comm)
+{
+	char parent[FMT_NAME_LEN + 16];
+	size_t pos = 0;
+
+	explain_exit_how(b, n, &pos, ev, comm);
+	explain_parent(parent, sizeof(parent), ev->ppid);
+	if (ev->exit.zombie)
+		fmt_append(b, n, &pos, "; it stays a zombie until %s calls wait()", parent);
+	else
+		fmt_append(b, n, &pos, "; %s ignores SIGCHLD (SIG_IGN or SA_NOCLDWAIT), so the "
+			   "kernel reaps it at once and it never becomes a zombie", parent);
+	if (ev->exit.orphaned == 1)
+		fmt_append(b, n, &pos, "; its living child is now an orphan that a subreaper or "
+			   "init adopts");
+	else if (ev->exit.orphaned > 1)
+		fmt_append(b, n, &pos, "; its %u living children are now orphans that a subreaper "
+			   "or init adopts", ev->exit.orphaned);
+}
+
+static void explain_reap(char *b, size_t n, const struct ll_event *ev, const char *comm)
+{
+	char reaper[LL_COMM_LEN], dur[FMT_DUR_LEN];
+	const char *who = ev->reap.orphan ? "its adopter" : "its parent";
+	const char *how = ev->reap.how == HOW_WAITID ? "waitid()" : "wait4()";
+	size_t pos = 0;
+
+	comm_copy(reaper, ev->reap.reaper_comm);
+	fmt_dur_us(dur, sizeof(dur), ev->reap.zombie_us);
+	switch (ev->reap.how) {
+	case HOW_AUTOREAP:
+		fmt_append(b, n, &pos, "%u (%s) was reaped by the kernel as it exited: its parent "
+			   "ignores SIGCHLD (or set SA_NOCLDWAIT), so no wait() was needed and it "
+			   "never lingered as a zombie", ev->pid, comm);
+		return;
+	case HOW_FREE:
+		fmt_append(b, n, &pos, "%u (%s) was freed without a wait() that lifeline saw "
+			   "(the kernel released it itself, or the reap was missed); it was a "
+			   "zombie for %s", ev->pid, comm, dur);
+		return;
+	default:
+		break;
+	}
+	if (ev->reap.zombie_us != LL_UNKNOWN)
+		fmt_append(b, n, &pos, "%u (%s) was a zombie for %s: %s %u (%s) collected the exit "
+			   "status with %s and the kernel freed its pid", ev->pid, comm, dur, who,
+			   ev->reap.reaper_pid, reaper, how);
+	else
+		fmt_append(b, n, &pos, "%u (%s) was reaped: %s %u (%s) collected the exit status "
+			   "with %s (its exit was not seen, so how long it was a zombie is "
+			   "unknown)", ev->pid, comm, who, ev->reap.reaper_pid, reaper, how);
+}
+
+static void explain_orphan(char *b, size_t n, const struct ll_event *ev, const char *comm)
+{
+	char old[LL_COMM_LEN];
+	size_t pos = 0;
+
+	comm_copy(old, ev->orphan.old_parent_comm);
+	fmt_append(b, n, &pos, "%u (%s) lost its parent %u (%s), which exited first, so the "
+		   "kernel re-parented it", ev->pid, comm, ev->orphan.old_ppid, old);
+	if (ev->orphan.adopter_pid == 1)
+		fmt_append(b, n, &pos, " to init (1), which must now reap it when it exits");
+	else if (ev->orphan.adopter_pid)
+		fmt_append(b, n, &pos, " to %u, the nearest child subreaper "
+			   "(PR_SET_CHILD_SUBREAPER) or its namespace's init, which must now reap "
+			   "it when it exits", ev->orphan.adopter_pid);
+	else
+		fmt_append(b, n, &pos, " to the nearest child subreaper or its namespace's init "
+			   "(not known yet), which must reap it when it exits");
+}
+
+static const char *explain_cld(int code)
+{
+	switch (code) {
+	case CLD_EXITED:
+		return "exited";
+	case CLD_KILLED:
+		return "was killed";
+	case CLD_DUMPED:
+		return "was killed and dumped core";
+	case CLD_TRAPPED:
+		return "was trapped";
+	case CLD_STOPPED:
+		return "stopped";
+	case CLD_CONTINUED:
+		return "continued";
+	}
+	return "changed state";
+}
+
+static void explain_sigchld(char *b, size_t n, const struct ll_event *ev, const char *comm)
+{
+	char from[LL_COMM_LEN];
+	size_t pos = 0;
+
+	comm_copy(from, ev->sigchld.from_comm);
+	switch (ev->sigchld.result) {
+	case LL_SIG_DELIVERED:
+		fmt_append(b, n, &pos, "The kernel sent SIGCHLD to %u (%s) because %u (%s) %s: "
+			   "its handler, if it has one, runs next, and wait() can now collect "
+			   "the child", ev->pid, comm, ev->sigchld.from_pid, from,
+			   explain_cld(ev->sigchld.code));
+		break;
+	case LL_SIG_IGNORED:
+		fmt_append(b, n, &pos, "SIGCHLD to %u (%s) was dropped because it ignores the "
+			   "signal (the default, or SIG_IGN): it learns that %u %s only by calling "
+			   "wait()",
+			   ev->pid, comm, ev->sigchld.from_pid, explain_cld(ev->sigchld.code));
+		break;
+	case LL_SIG_ALREADY_PENDING:
+		fmt_append(b, n, &pos, "SIGCHLD was already pending for %u (%s), so this one "
+			   "(from %u) merged into it: a handler that reaps one child per signal "
+			   "will leave a zombie; reap in a loop with waitpid(-1, ..., WNOHANG)",
+			   ev->pid, comm, ev->sigchld.from_pid);
+		break;
+	default:
+		fmt_append(b, n, &pos, "SIGCHLD to %u (%s) from %u was not queued (kernel "
+			   "result %d)", ev->pid, comm, ev->sigchld.from_pid, ev->sigchld.result);
+		break;
+	}
+}
+
+static void explain_accept_error(char *b, size_t n, const struct ll_event *ev, const char *comm)
+{
+	int err = -ev->accept.fd;
+	char name[FMT_NAME_LEN];
+	size_t pos = 0;
+
+	fmt_append(b, n, &pos, "accept() by %u (%s) on fd %d failed with %s", ev->pid, comm,
+		   ev->accept.listen_fd, fmt_errno(name, sizeof(name), err));
+	if (err == EAGAIN)
+		fmt_append(b, n, &pos, ": the accept queue was empty, because the socket is "
+			   "non-blocking and nothing was waiting, or another thread took the "
+			   "connection");
+	else if (err == EMFILE || err == ENFILE)
+		fmt_append(b, n, &pos, ": it is out of file descriptors, so connections pile up "
+			   "in the accept queue until it closes some (or raises RLIMIT_NOFILE)");
+	else if (err == EINTR)
+		fmt_append(b, n, &pos, ": a signal interrupted the wait for a connection");
+	else if (err == ECONNABORTED)
+		fmt_append(b, n, &pos, ": the peer reset the connection while it sat in the queue");
+}
+
+static void explain_accept(char *b, size_t n, const struct ll_event *ev, const char *comm)
+{
+	char raddr[FMT_ADDR_LEN], laddr[FMT_ADDR_LEN], dur[FMT_DUR_LEN];
+	const typeof(ev->accept) *a = &ev->accept;
+	size_t pos = 0;
+
+	if (a->fd < 0) {
+		explain_accept_error(b, n, ev, comm);
+		return;
+	}
+	if (a->family != AF_INET && a->family != AF_INET6) {
+		fmt_append(b, n, &pos, "%u (%s) accepted a connection as fd %d on a socket that is "
+			   "not TCP/IP", ev->pid, comm, a->fd);
+		return;
+	}
+	fmt_append(b, n, &pos, "%u (%s) accepted a connection from %s on %s as fd %d", ev->pid,
+		   comm, fmt_addr(raddr, sizeof(raddr), a->family, a->raddr, a->rport),
+		   fmt_addr(laddr, sizeof(laddr), a->family, a->laddr, a->lport), a->fd);
+	if (a->queue_us == LL_UNKNOWN) {
+		fmt_append(b, n, &pos, "; its handshake was not seen, so how long it waited in the "
+			   "accept queue is unknown");
+		return;
+	}
+	fmt_append(b, n, &pos, "; it had waited %s in the accept queue since its TCP handshake "
+		   "completed", fmt_dur_us(dur, sizeof(dur), a->queue_us));
+	if (a->queue_us >= 10000)
+		fmt_append(b, n, &pos, ", a sign that the server calls accept() slower than "
+			   "connections arrive");
+}
+
+static void explain_thread(char *b, size_t n, size_t *pos, const struct ll_event *ev,
+			   const char *comm)
+{
+	if (ev->tid && ev->tid != ev->pid)
+		fmt_append(b, n, pos, "%s %u of %u (%s)", *pos ? "thread" : "Thread", ev->tid,
+			   ev->pid, comm);
+	else
+		fmt_append(b, n, pos, "%u (%s)", ev->pid, comm);
+}
+
+static void explain_stall(const struct ll_render_opts *o, char *b, size_t n,
+			  const struct ll_event *ev, const char *comm)
+{
+	char dur[FMT_DUR_LEN];
+	size_t pos = 0;
+
+	explain_thread(b, n, &pos, ev, comm);
+	fmt_append(b, n, &pos, " was busy for %s between two epoll_wait calls",
+		   fmt_dur_us(dur, sizeof(dur), ev->stall.busy_us));
+	if (o->stall_ms)
+		fmt_append(b, n, &pos, ", more than the %" PRIu64 " ms stall threshold",
+			   o->stall_ms);
+	fmt_append(b, n, &pos, ": every other connection on this event loop waited at least that "
+		   "long to be served");
+}
+
+static void explain_wakeup(char *b, size_t n, const struct ll_event *ev, const char *comm)
+{
+	char dur[FMT_DUR_LEN], err[FMT_NAME_LEN];
+	int events = ev->wakeup.events;
+	size_t pos = 0;
+
+	fmt_dur_us(dur, sizeof(dur), ev->wakeup.blocked_us);
+	if (events > 0) {
+		fmt_append(b, n, &pos, "epoll_wait returned %d ready event%s to ", events,
+			   events == 1 ? "" : "s");
+		explain_thread(b, n, &pos, ev, comm);
+		fmt_append(b, n, &pos, " after %s blocked; the loop handles %s before it waits "
+			   "again", dur, events == 1 ? "it" : "them");
+	} else if (events == 0) {
+		fmt_append(b, n, &pos, "epoll_wait in ");
+		explain_thread(b, n, &pos, ev, comm);
+		fmt_append(b, n, &pos, " timed out after %s with nothing ready", dur);
+	} else {
+		fmt_append(b, n, &pos, "epoll_wait in ");
+		explain_thread(b, n, &pos, ev, comm);
+		fmt_append(b, n, &pos, " failed with %s after %s%s",
+			   fmt_errno(err, sizeof(err), -events), dur,
+			   -events == EINTR ? ": a signal interrupted the wait" : "");
+	}
+}
+
+const char *render_explain(const struct ll_render_opts *o, const struct ll_event *ev, char *buf,
+			   size_t n)
+{
+	char comm[LL_COMM_LEN];
+	size_t pos;
+
+	if (!n)
+		return buf;
+	buf[0] = '\0';
+	comm_copy(comm, ev->comm);
+	switch (ev->kind) {
+	case EV_FORK:
+		explain_fork(buf, n, ev, comm);
+		break;
+	case EV_EXEC:
+		explain_exec(buf, n, ev, comm);
+		break;
+	case EV_EXIT:
+		explain_exit(buf, n, ev, comm);
+		break;
+	case EV_REAP:
+		explain_reap(buf, n, ev, comm);
+		break;
+	case EV_ORPHAN:
+		explain_orphan(buf, n, ev, comm);
+		break;
+	case EV_SIGCHLD:
+		explain_sigchld(buf, n, ev, comm);
+		break;
+	case EV_ACCEPT:
+		explain_accept(buf, n, ev, comm);
+		break;
+	case EV_STALL:
+		explain_stall(o, buf, n, ev, comm);
+		break;
+	case EV_WAKEUP:
+		explain_wakeup(buf, n, ev, comm);
+		break;
+	default:
+		break;
+	}
+	/* One sentence: it ends with a full stop. */
+	pos = strlen(buf);
+	if (pos && pos + 1 < n && buf[pos - 1] != '.')
+		fmt_append(buf, n, &pos, ".");
+	return buf;
+}
+
+/* ---- JSON ----------------------------------------------------------------------------------- */
+
+static void json_comm(struct json_w *w, const char *key, const char *comm)
+{
+	json_kv_strn(w, key, comm, comm_len(comm));
+}
+
+/* The subject's comm is always written; another process's is left out when it is not known. */
+static void json_other_comm(struct json_w *w, const char *key, const char *comm)
+{
+	if (comm[0])
+		json_comm(w, key, comm);
+}
+
+/* Unknown numbers are left out, never written as 0. */
+static void json_known_u64(struct json_w *w, const char *key, uint64_t v)
+{
+	if (v != LL_UNKNOWN)
+		json_kv_u64(w, key, v);
+}
+
+static void json_pid(struct json_w *w, const char *key, uint32_t pid)
+{
+	if (pid)
+		json_kv_u64(w, key, pid);
+}
+
+static void json_argv(struct json_w *w, const char *args, size_t len)
+{
+	size_t off = 0;
+
+	json_key(w, "argv");
+	json_arr_begin(w);
+	while (args && off < len) {
+		const char *arg = args + off;
+		const char *nul = memchr(arg, '\0', len - off);
+		size_t n = nul ? (size_t)(nul - arg) : len - off;
+
+		json_strn(w, arg, n);
+		off += n + 1;
+	}
+	json_arr_end(w);
+}
+
+static void json_exit(struct json_w *w, const struct ll_event *ev)
+{
+	struct fmt_status st = fmt_decode_status(ev->exit.status);
+	char sig[FMT_NAME_LEN];
+
+	if (st.signaled) {
+		json_kv_i64(w, "signal", st.code);
+		json_kv_str(w, "signal_name", fmt_signal(sig, sizeof(sig), st.code));
+		json_kv_bool(w, "core_dumped", st.core);
+	} else {
+		json_kv_i64(w, "exit_code", st.code);
+	}
+	json_known_u64(w, "age_us", ev->exit.age_us);
+	json_kv_bool(w, "zombie", ev->exit.zombie);
+	json_kv_u64(w, "orphaned", ev->exit.orphaned);
+}
+
+static void json_accept(struct json_w *w, const struct ll_event *ev)
+{
+	const typeof(ev->accept) *a = &ev->accept;
+	char ip[FMT_ADDR_LEN], err[FMT_NAME_LEN];
+
+	json_kv_i64(w, "fd", a->fd);
+	json_kv_i64(w, "listen_fd", a->listen_fd);
+	if (a->fd < 0) {
+		json_kv_str(w, "error", fmt_errno(err, sizeof(err), -a->fd));
+		return;
+	}
+	if (a->family == AF_INET || a->family == AF_INET6) {
+		json_kv_str(w, "laddr", fmt_ip(ip, sizeof(ip), a->family, a->laddr));
+		json_kv_u64(w, "lport", a->lport);
+		json_kv_str(w, "raddr", fmt_ip(ip, sizeof(ip), a->family, a->raddr));
+		json_kv_u64(w, "rport", a->rport);
+	}
+	json_known_u64(w, "queue_us", a->queue_us);
+}
+
+static void json_event_fields(struct json_w *w, const struct ll_event *ev)
+{
+	switch (ev->kind) {
+	case EV_FORK:
+		json_pid(w, "ppid", ev->ppid);
+		json_comm(w, "comm", ev->comm);
+		break;
+	case EV_EXEC:
+		json_pid(w, "ppid", ev->ppid);
+		json_comm(w, "comm", ev->comm);
+		if (ev->exec.filename)
+			json_kv_str(w, "filename", ev->exec.filename);
+		json_argv(w, ev->exec.args, ev->exec.args_len);
+		json_kv_bool(w, "argv_truncated", ev->exec.truncated);
+		break;
+	case EV_EXIT:
+		json_pid(w, "ppid", ev->ppid);
+		json_comm(w, "comm", ev->comm);
+		json_exit(w, ev);
+		break;
+	case EV_REAP:
+		json_comm(w, "comm", ev->comm);
+		json_pid(w, "reaper_pid", ev->reap.reaper_pid);
+		json_other_comm(w, "reaper_comm", ev->reap.reaper_comm);
+		json_known_u64(w, "zombie_us", ev->reap.zombie_us);
+		json_kv_str(w, "how", fmt_how(ev->reap.how));
+		json_kv_bool(w, "orphan", ev->reap.orphan);
+		break;
+	case EV_ORPHAN:
+		json_comm(w, "comm", ev->comm);
+		json_pid(w, "old_ppid", ev->orphan.old_ppid);
+		json_other_comm(w, "old_parent_comm", ev->orphan.old_parent_comm);
+		/* The contract keeps this one with 0 for "not yet known". */
+		json_kv_u64(w, "adopter_pid", ev->orphan.adopter_pid);
+		break;
+	case EV_SIGCHLD:
+		json_comm(w, "comm", ev->comm);
+		json_pid(w, "from_pid", ev->sigchld.from_pid);
+		json_other_comm(w, "from_comm", ev->sigchld.from_comm);
+		json_kv_str(w, "result", fmt_sig_result(ev->sigchld.result));
+		if (fmt_cld_code(ev->sigchld.code))
+			json_kv_str(w, "code", fmt_cld_code(ev->sigchld.code));
+		break;
+	case EV_ACCEPT:
+		json_pid(w, "tid", ev->tid);
+		json_comm(w, "comm", ev->comm);
+		json_accept(w, ev);
+		break;
+	case EV_STALL:
+		json_pid(w, "tid", ev->tid);
+		json_comm(w, "comm", ev->comm);
+		json_known_u64(w, "busy_us", ev->stall.busy_us);
+		if (ev->stall.start_ns && ev->stall.start_ns != LL_UNKNOWN)
+			json_kv_u64(w, "start_ns", ev->stall.start_ns);
+		break;
+	case EV_WAKEUP:
+		json_pid(w, "tid", ev->tid);
+		json_comm(w, "comm", ev->comm);
+		json_kv_i64(w, "events", ev->wakeup.events);
+		json_known_u64(w, "blocked_us", ev->wakeup.blocked_us);
+		json_known_u64(w, "busy_us", ev->wakeup.busy_us);
+		break;
+	default:
+		break;
+	}
+}
+
+static void event_json(const struct ll_render_opts *o, const struct ll_event *ev)
+{
+	char explain[EXPLAIN_LEN];
+	struct json_w w;
+
+	json_init(&w, o->out);
+	json_obj_begin(&w);
+	json_kv_str(&w, "type", render_event_name(ev->kind));
+	json_kv_u64(&w, "ts_ns", ev->ts_ns);
+	json_pid(&w, "pid", ev->pid);
+	json_event_fields(&w, ev);
+	if (o->explain)
+		json_kv_str(&w, "explain", render_explain(o, ev, explain, sizeof(explain)));
+	json_obj_end(&w);
+	json_newline(&w);
+}
+
+/* ---- text ----------------------------------------------------------------------------------- */
+
+static void text_comm(FILE *f, const char *comm)
+{
+	fmt_text(f, comm, comm_len(comm));
+}
+
+static void text_exit(FILE *f, const struct ll_event *ev)
+{
+	struct fmt_status st = fmt_decode_status(ev->exit.status);
+	char sig[FMT_NAME_LEN], dur[FMT_DUR_LEN], pid[FMT_NUM_LEN];
+
+	if (st.signaled)
+		fprintf(f, "%s%s", fmt_signal(sig, sizeof(sig), st.code),
+			st.core ? " (core dumped)" : "");
+	else
+		fprintf(f, "code %d", st.code);
+	fprintf(f, ", age %s, parent %s, %s", fmt_dur_us(dur, sizeof(dur), ev->exit.age_us),
+		fmt_pid(pid, sizeof(pid), ev->ppid), ev->exit.zombie ? "zombie" : "auto-reaped");
+	if (ev->exit.orphaned)
+		fprintf(f, ", orphaned %u", ev->exit.orphaned);
+}
+
+static void text_reap(FILE *f, const struct ll_event *ev)
+{
+	char dur[FMT_DUR_LEN], pid[FMT_NUM_LEN];
+
+	fprintf(f, "%s, zombie %s", fmt_how(ev->reap.how),
+		fmt_dur_us(dur, sizeof(dur), ev->reap.zombie_us));
+	if (ev->reap.how == HOW_AUTOREAP)
+		return;
+	fprintf(f, ", by %s%s (", ev->reap.orphan ? "adopter " : "",
+		fmt_pid(pid, sizeof(pid), ev->reap.reaper_pid));
+	text_comm(f, ev->reap.reaper_comm);
+	fputc(')', f);
+}
+
+static void text_orphan(FILE *f, const struct ll_event *ev)
+{
+	char old[FMT_NUM_LEN], adopter[FMT_NUM_LEN];
+
+	fprintf(f, "parent %s (", fmt_pid(old, sizeof(old), ev->orphan.old_ppid));
+	text_comm(f, ev->orphan.old_parent_comm);
+	fprintf(f, ") died, adopter %s", fmt_pid(adopter, sizeof(adopter), ev->orphan.adopter_pid));
+}
+
+static void text_sigchld(FILE *f, const struct ll_event *ev)
+{
+	const char *code = fmt_cld_code(ev->sigchld.code);
+	char pid[FMT_NUM_LEN];
+
+	fprintf(f, "from %s (", fmt_pid(pid, sizeof(pid), ev->sigchld.from_pid));
+	text_comm(f, ev->sigchld.from_comm);
+	fprintf(f, ")%s%s, %s", code ? " " : "", code ? code : "",
+		fmt_sig_result(ev->sigchld.result));
+	if (ev->sigchld.result < 0 || ev->sigchld.result > LL_SIG_ALREADY_PENDING)
+		fprintf(f, " (%d)", ev->sigchld.result);
+}
+
+static void text_thread(FILE *f, const struct ll_event *ev)
+{
+	if (ev->tid && ev->tid != ev->pid)
+		fprintf(f, "tid %u, ", ev->tid);
+}
+
+static void text_accept(FILE *f, const struct ll_event *ev)
+{
+	const typeof(ev->accept) *a = &ev->accept;
+	char l[FMT_ADDR_LEN], r[FMT_ADDR_LEN], dur[FMT_DUR_LEN], err[FMT_NAME_LEN];
+
+	text_thread(f, ev);
+	if (a->fd < 0) {
+		fprintf(f, "failed %s, listen fd %d", fmt_errno(err, sizeof(err), -a->fd),
+			a->listen_fd);
+		return;
+	}
+	fprintf(f, "fd %d, %s ← %s, queue %s", a->fd,
+		fmt_addr(l, sizeof(l), a->family, a->laddr, a->lport),
+		fmt_addr(r, sizeof(r), a->family, a->raddr, a->rport),
+		a->queue_us == LL_UNKNOWN ? "-" : fmt_dur_us(dur, sizeof(dur), a->queue_us));
+}
+
+static void text_wakeup(FILE *f, const struct ll_event *ev)
+{
+	char blocked[FMT_DUR_LEN], busy[FMT_DUR_LEN], err[FMT_NAME_LEN];
+	int events = ev->wakeup.events;
+
+	text_thread(f, ev);
+	if (events < 0)
+		fprintf(f, "error %s", fmt_errno(err, sizeof(err), -events));
+	else if (events == 0)
+		fprintf(f, "timeout");
+	else
+		fprintf(f, "%d event%s", events, events == 1 ? "" : "s");
+	fprintf(f, ", blocked %s, busy before %s",
+		fmt_dur_us(blocked, sizeof(blocked), ev->wakeup.blocked_us),
+		fmt_dur_us(busy, sizeof(busy), ev->wakeup.busy_us));
+}
+
+static void text_details(FILE *f, const struct ll_event *ev)
+{
+	char pid[FMT_NUM_LEN], dur[FMT_DUR_LEN];
+
+	switch (ev->kind) {
+	case EV_FORK:
+		fprintf(f, "parent %s", fmt_pid(pid, sizeof(pid), ev->ppid));
+		break;
+	case EV_EXEC:
+		if (ev->exec.filename)
+			fmt_text(f, ev->exec.filename, strlen(ev->exec.filename));
+		else
+			fputc('?', f);
+		if (ev->exec.args_len || ev->exec.truncated) {
+			fputs(": ", f);
+			fmt_argv(f, ev->exec.args, ev->exec.args ? ev->exec.args_len : 0,
+				 ev->exec.truncated);
+		}
+		break;
+	case EV_EXIT:
+		text_exit(f, ev);
+		break;
+	case EV_REAP:
+		text_reap(f, ev);
+		break;
+	case EV_ORPHAN:
+		text_orphan(f, ev);
+		break;
+	case EV_SIGCHLD:
+		text_sigchld(f, ev);
+		break;
+	case EV_ACCEPT:
+		text_accept(f, ev);
+		break;
+	case EV_STALL:
+		text_thread(f, ev);
+		fprintf(f, "busy %s", fmt_dur_us(dur, sizeof(dur), ev->stall.busy_us));
+		break;
+	case EV_WAKEUP:
+		text_wakeup(f, ev);
+		break;
+	default:
+		break;
+	}
+}
+
+static double event_rel_s(const struct ll_render_opts *o, uint64_t ts_ns)
+{
+	if (ts_ns >= o->start_ns)
+		return (double)(ts_ns - o->start_ns) / 1e9;
+	return -(double)(o->start_ns - ts_ns) / 1e9;
+}
+
+static void event_text(const struct ll_render_opts *o, const struct ll_event *ev)
+{
+	char comm[LL_COMM_LEN], pid[FMT_NUM_LEN], explain[EXPLAIN_LEN];
+	FILE *f = o->out;
+
+	fprintf(f, "%8.3f %-7s %-7s %-15s ", event_rel_s(o, ev->ts_ns), render_event_name(ev->kind),
+		fmt_pid(pid, sizeof(pid), ev->pid), fmt_comm(comm, ev->comm));
+	text_details(f, ev);
+	fputc('\n', f);
+	if (o->explain) {
+		render_explain(o, ev, explain, sizeof(explain));
+		fputs("         # ", f);
+		fmt_text(f, explain, strlen(explain));
+		fputc('\n', f);
+	}
+}
+
+void render_event(const struct ll_render_opts *o, const struct ll_event *ev)
+{
+	if (o->json)
+		event_json(o, ev);
+	else
+		event_text(o, ev);
+	/* Line-oriented output goes to pipes and scripts: each line must leave at once. */
+	fflush(o->out);
+}
+
+void render_event_header(const struct ll_render_opts *o)
+{
+	if (o->json)
+		return;
+	fprintf(o->out, "%8s %-7s %-7s %-15s %s\n", "TIME(s)", "EVENT", "PID", "COMM", "DETAILS");
+	fflush(o->out);
+}
