@@ -182,8 +182,8 @@ static __always_inline void save_wait(__u64 uptr, __u32 options, __u32 kind)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct wait_args a = { .uptr = uptr, .options = options, .kind = kind };
 
-	if ((bpf_get_current_pid_tgid() >> 32) == ll_self_tgid)
-		return;
+	/* Not filtered: the reaper (init, an adopter, lifeline reaping its COMMAND) is often
+	 * untraced while the child is; emit_reap decides by the child. */
 	if (bpf_map_update_elem(&waits, &tid, &a, BPF_ANY))
 		ll_count_map_full();
 }

@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""End to end, real BPF: lifeline's process numbers against truths the test injects into
+fork_echo (reap delays, reap modes, daemonization) or reads from /proc."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lltest import Server, check, finish, run_loadgen, zombies_of, proc_state  # noqa: E402
+from lltrace import (ROOT, Tracer, TracerError, find, run, set_subreaper,  # noqa: E402
+                     wait_for, within)
+
+FORK_ECHO = os.path.join(ROOT, "build", "fork_echo")
+
+
+def zgroup(summary, ppid):
+    for z in (summary or {}).get("zombies", []):
+        if z["parent_pid"] == ppid:
+            return z
+    return None
+
+
+def ogroup(summary, adopter):
+    for o in (summary or {}).get("orphans", []):
+        if o["adopter_pid"] == adopter:
+            return o
+    return None
+
+
+def no_loss(name, t):
+    s = t.summary
+    check(name + ": zero lost events", s is not None and s["lost"] == 0,
+          "summary lost=%s" % (s or {}).get("lost"))
+
+
+def test_reap_delay():
+    """fork_echo reaps each child 200 ms after it exits: that is its zombie lifetime."""
+    n = 10
+    with Server("fork_echo", "--reap-delay-ms", "200") as srv:
+        with Tracer("--events=proc", "--json", "-p", srv.pid) as t:
+            r = run_loadgen(srv.port, "-c", "1", "-n", n, "--connect-per-request")
+            wait_for(lambda: len(find(t.events("reap"), reaper_pid=srv.pid)) >= n, 5)
+    reaps = find(t.events("reap"), reaper_pid=srv.pid)
+    check("reap_delay: %d connections served" % n, r["requests"] == n and r["errors"] == 0, r)
+    check("reap_delay: every child reaped by its parent with wait4", len(reaps) == n and
+          all(e["how"] == "wait4" for e in reaps), "%d reaps: %s" % (len(reaps), reaps[:2]))
+    bad = [e["zombie_us"] for e in reaps if not within(e.get("zombie_us"), 200000, 0.10)]
+    check("reap_delay: each zombie lived 200 ms +-10%", not bad, "outside: %s" % bad)
+    z = zgroup(t.summary, srv.pid)
+    p50 = z and z["lifetime_us"] and z["lifetime_us"]["p50"]
+    check("reap_delay: zombie p50 within 10%% of 200 ms (got %s us)" % p50,
+          within(p50, 200000, 0.10), z)
+    check("reap_delay: summary counts %d reaped, 0 now" % n,
+          z is not None and z["reaped"] == n and z["now"] == 0, z)
+    no_loss("reap_delay", t)
+
+
+def burst_until_zombies(srv, tries=5):
+    """Coalescing is timing-dependent: repeat the burst until a zombie is left behind."""
+    for _ in range(tries):
+        run_loadgen(srv.port, "-c", "25", "-n", "100", "--connect-per-request")
+        # Every child has exited once none of the server's children is alive.
+        wait_for(lambda: all(proc_state(c) in ("Z", None) for c in children_now(srv.pid)), 5)
+        if zombies_of(srv.pid):
+            return True
+    return False
+
+
+def children_now(pid):
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    st = f.read()
+            except OSError:
+                continue
+            if int(st[st.rindex(")") + 2:].split()[1]) == pid:
+                out.append(int(d))
+    return out
+
+
+def test_reap_once_coalesced():
+    """One waitpid per SIGCHLD: signals that arrive while one is pending merge, zombies stay."""
+    with Server("fork_echo", "--reap", "once") as srv:
+        with Tracer("--events=proc", "--json", "-p", srv.pid) as t:
+            left = burst_until_zombies(srv)
+            truth = len(zombies_of(srv.pid))
+            exits = lambda: len([e for e in t.events("exit") if e.get("ppid") == srv.pid])
+            wait_for(lambda: exits() >= 100, 5)
+    z = zgroup(t.summary, srv.pid)
+    check("reap_once: the burst left zombies (%d in /proc)" % truth, left, "none in 5 bursts")
+    check("reap_once: zombies now = /proc's count (%d)" % truth,
+          z is not None and z["now"] == truth, z)
+    check("reap_once: coalesced SIGCHLD counted", z is not None and z["coalesced_sigchld"] > 0, z)
+    check("reap_once: cause is coalesced", z is not None and z["cause"] == "coalesced", z)
+    coalesced = [e for e in t.events("sigchld") if e["pid"] == srv.pid and
+                 e["result"] == "coalesced"]
+    check("reap_once: coalesced sigchld events = summary count",
+          z is not None and len(coalesced) == z["coalesced_sigchld"],
+          "%d events vs %s" % (len(coalesced), z and z["coalesced_sigchld"]))
+    no_loss("reap_once", t)
+
+
+def test_reap_ignore():
+    """SIGCHLD set to SIG_IGN: the kernel reaps the children itself; none is ever a zombie."""
+    n = 10
+    with Server("fork_echo", "--reap", "ignore") as srv:
+        with Tracer("--events=proc", "--json", "-p", srv.pid) as t:
+            run_loadgen(srv.port, "-c", "1", "-n", n, "--connect-per-request")
+            wait_for(lambda: len(find(t.events("reap"), how="autoreap")) >= n, 5)
+            truth = len(zombies_of(srv.pid))
+    exits = [e for e in t.events("exit") if e.get("ppid") == srv.pid]
+    z = zgroup(t.summary, srv.pid)
+    check("reap_ignore: no zombie in /proc", truth == 0, truth)
+    check("reap_ignore: %d exits, none a zombie" % n,
+          len(exits) == n and not any(e["zombie"] for e in exits), exits[:2])
+    check("reap_ignore: %d auto-reaped, 0 zombies now, 0 reaped by wait" % n,
+          z is not None and z["autoreaped"] == n and z["now"] == 0 and z["reaped"] == 0, z)
+    no_loss("reap_ignore", t)
+
+
+def test_reap_none():
+    """A parent that never waits keeps one zombie per connection served."""
+    n = 8
+    with Server("fork_echo", "--reap", "none") as srv:
+        with Tracer("--events=proc", "--json", "-p", srv.pid) as t:
+            run_loadgen(srv.port, "-c", "1", "-n", n, "--connect-per-request")
+            wait_for(lambda: len(zombies_of(srv.pid)) >= n, 5)
+            time.sleep(0.3)     # injected: the youngest zombie is now >= 300 ms old
+            truth = len(zombies_of(srv.pid))
+            wait_for(lambda: len([e for e in t.events("exit") if e.get("ppid") == srv.pid])
+                     >= n, 5)
+    z = zgroup(t.summary, srv.pid)
+    check("reap_none: zombies now = connections served = /proc (%d)" % n,
+          truth == n and z is not None and z["now"] == n, (truth, z))
+    check("reap_none: cause is never-waits", z is not None and z["cause"] == "never-waits", z)
+    check("reap_none: oldest zombie is >= 300 ms old",
+          z is not None and z["oldest_now_us"] >= 300000, z)
+    no_loss("reap_none", t)
+
+
+def reap_after(pid, delay_s):
+    """Reap our adopted child pid delay_s after it became a zombie: the injected reap delay."""
+    wait_for(lambda: proc_state(pid) == "Z", 5, 0.001)
+    zombie_seen = time.monotonic()
+    time.sleep(delay_s)
+    os.waitpid(pid, 0)
+    return zombie_seen
+
+
+def test_daemon_orphan():
+    """--daemon: the launcher exits, the daemon is orphaned and adopted by this test (a
+    subreaper); it lives on for ~300 ms, then is reaped by us 100 ms after it exits."""
+    pidfile = "/tmp/lifeline-test-daemon.pid"
+    me = os.getpid()
+    with Tracer("--events=proc", "--json", "-p", me) as t:
+        launcher = subprocess.Popen([FORK_ECHO, "--daemon", "--port", "0", "--pidfile", pidfile],
+                                    stdout=subprocess.PIPE, text=True)
+        line = launcher.stdout.readline()
+        launcher.wait(5)
+        parent_gone = time.monotonic()
+        daemon = int(line.split()[-1])
+        ppid_now = int(open("/proc/%d/stat" % daemon).read().rsplit(")", 1)[1].split()[1])
+        sid = os.getsid(daemon)
+        time.sleep(0.3)
+        os.kill(daemon, signal.SIGTERM)
+        zombie_seen = reap_after(daemon, 0.1)
+        wait_for(lambda: find(t.events("reap"), pid=daemon), 5)
+    lived = (zombie_seen - parent_gone) * 1e6
+    check("daemon: adopted by this subreaper, own session",
+          ppid_now == me and sid == daemon, (ppid_now, me, sid, daemon))
+    orph = find(t.events("orphan"), pid=daemon)
+    check("daemon: one orphan event, old parent = launcher, adopter = this test",
+          len(orph) == 1 and orph[0]["old_ppid"] == launcher.pid and
+          orph[0]["adopter_pid"] == me, orph)
+    o = ogroup(t.summary, me)
+    life = o and o["lifetime_us"] and o["lifetime_us"]["max"]
+    check("daemon: orphan lifetime %s us = measured %.0f us +-40 ms" % (life, lived),
+          life is not None and abs(life - lived) <= 40000, o)
+    reap = o and o["reap_us"] and o["reap_us"]["max"]
+    check("daemon: adopter reaped it 100 ms +-20%% after its exit (got %s us)" % reap,
+          within(reap, 100000, 0.20), o)
+    check("daemon: adopted 1, exited 1, alive 0",
+          o is not None and o["adopted"] == 1 and o["exited"] == 1 and o["alive"] == 0, o)
+    no_loss("daemon", t)
+
+
+def test_exit_after():
+    """--exit-after 2: the parent leaves after 2 accepts; its 2 serving children are orphans."""
+    import socket
+    me = os.getpid()
+    with Tracer("--events=proc", "--json", "-p", me) as t:
+        with Server("fork_echo", "--exit-after", "2") as srv:
+            conns = [socket.create_connection(("127.0.0.1", srv.port), 5) for _ in range(2)]
+            for c in conns:
+                c.sendall(b"ping")
+                c.recv(16)
+            wait_for(lambda: srv.proc.poll() is not None, 5)
+            kids = wait_for(lambda: [p for p in children_now(me) if p not in (t.proc.pid,)
+                                     and proc_state(p) != "Z" and
+                                     open("/proc/%d/comm" % p).read().strip() == "fork_echo"],
+                            5)
+            for c in conns:
+                c.close()
+            wait_for(lambda: all(proc_state(k) == "Z" for k in kids), 5, 0.001)
+            time.sleep(0.05)    # injected: the adopter reaps both 50 ms after they exit
+            for k in kids:
+                os.waitpid(k, 0)
+            wait_for(lambda: len([e for e in t.events("reap") if e["pid"] in kids]) >= 2, 5)
+    orph = [e for e in t.events("orphan") if e["old_ppid"] == srv.pid]
+    check("exit_after: 2 orphans of the server, adopted by this test",
+          len(kids) == 2 and len(orph) == 2 and all(e["adopter_pid"] == me for e in orph),
+          (kids, orph))
+    o = ogroup(t.summary, me)
+    check("exit_after: adopter's reap delay 50 ms +-20%%, both (got %s)" % (o and o["reap_us"]),
+          o is not None and within(o["reap_us"]["p50"], 50000, 0.20) and
+          within(o["reap_us"]["max"], 50000, 0.20), o)
+    no_loss("exit_after", t)
+
+
+def test_command_status():
+    rc, out, err = run("--json", "--", "sh", "-c", "exit 7")
+    check("command: lifeline exits with the command's status (7)", rc == 7, (rc, err))
+    rc, out, err = run("--json", "--", "sh", "-c", "kill -TERM $$")
+    check("command: killed by SIGTERM gives 128+15", rc == 143, (rc, err))
+    rc, out, err = run("--", "/nonexistent/command")
+    check("command: a missing command gives 127 and one line",
+          rc == 127 and "nonexistent" in err, (rc, err))
+    t = Tracer("--events=proc", "--json", "--", "sh", "-c", "sleep 0.2 & wait; exit 3")
+    t.start()
+    rc = t.wait(20)
+    execs = t.events("exec")
+    sleeps = [e for e in execs if e["comm"] == "sleep"]
+    check("command: traces the command's tree (sh and its sleep)", rc == 3 and
+          any(e["comm"] == "sh" for e in execs) and sleeps, (rc, execs))
+    exits = find(t.events("exit"), comm="sleep")
+    check("command: the sleep lived 200 ms +-25%",
+          len(exits) == 1 and within(exits[0]["age_us"], 200000, 0.25), exits)
+    no_loss("command", t)
+
+
+def main():
+    tests = [test_reap_delay, test_reap_once_coalesced, test_reap_ignore, test_reap_none,
+             test_command_status]
+    for fn in tests:
+        try:
+            fn()
+        except (TracerError, OSError, subprocess.SubprocessError, KeyError, TypeError) as e:
+            check(fn.__name__, False, "%s: %s" % (type(e).__name__, e))
+    # Last: being a subreaper changes who adopts what in this process tree.
+    set_subreaper()
+    for fn in (test_daemon_orphan, test_exit_after):
+        try:
+            fn()
+        except (TracerError, OSError, subprocess.SubprocessError, KeyError, TypeError) as e:
+            check(fn.__name__, False, "%s: %s" % (type(e).__name__, e))
+    finish()
+
+
+if __name__ == "__main__":
+    main()
