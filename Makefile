@@ -12,7 +12,7 @@ VERSION		:= 0.1.0
 # Everything the build, tests and demo need from Debian; bench adds its own observers.
 DEPS_PKGS	:= libbpf-dev bpftool clang llvm libelf-dev zlib1g-dev make gcc python3 iproute2 procps \
 		   libclang-rt-14-dev
-BENCH_PKGS	:= bpfcc-tools libbpf-tools forkstat strace linux-perf
+BENCH_PKGS	:= libbpf-tools forkstat strace linux-perf
 
 ifeq ($(V),1)
 Q	:=

@@ -248,14 +248,16 @@ def main():
     for fn in tests:
         try:
             fn()
-        except (TracerError, OSError, subprocess.SubprocessError, KeyError, TypeError) as e:
+        except (TracerError, OSError, subprocess.SubprocessError, KeyError, TypeError,
+                RuntimeError) as e:
             check(fn.__name__, False, "%s: %s" % (type(e).__name__, e))
     # Last: being a subreaper changes who adopts what in this process tree.
     set_subreaper()
     for fn in (test_daemon_orphan, test_exit_after):
         try:
             fn()
-        except (TracerError, OSError, subprocess.SubprocessError, KeyError, TypeError) as e:
+        except (TracerError, OSError, subprocess.SubprocessError, KeyError, TypeError,
+                RuntimeError) as e:
             check(fn.__name__, False, "%s: %s" % (type(e).__name__, e))
     finish()
 
