@@ -1,0 +1,311 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+"""Shared helpers for lifeline's end-to-end tests (Python 3 standard library only).
+
+Reporting -- every test prints exactly one line per check, which tests/run.sh counts:
+    check(name, cond, detail)   PASS when cond is true, else FAIL with detail
+    passed(name), failed(name, why), info(text) (a "  # text" diagnostic line)
+    run_test(fn)                runs fn(); an exception becomes "FAIL fn: exception"
+    finish()                    exits 1 if anything failed (or nothing was reported)
+
+Processes -- every wait is bounded:
+    Server(name, *args)         context manager: starts build/<name> in its own session, reads
+                                its "listening on HOST:PORT pid PID" line, exposes .host .port
+                                .pid .proc, and kills its whole process group(s) on exit
+    run_loadgen(port, *args)    runs build/loadgen --json, returns the parsed result dict
+    run_binary(name, *args)     runs build/<name>, returns subprocess.CompletedProcess
+    start_binary(name, *args)   starts build/<name> in the background, returns the Popen
+
+/proc -- the kernel's own truth; every helper returns None (or []) for a vanished pid:
+    proc_state(pid)  ppid(pid)  pgid(pid)  sid(pid)  exit_code(pid)  pids()
+    children(pid)  zombies_of(pid)  group_members(pgid)
+    wait_until(fn, timeout, interval)   polls fn until it returns something true
+
+Paths are relative to the repository root, found from this file's location; set
+LL_BUILD_DIR to test binaries built elsewhere (e.g. a sanitizer build).
+"""
+
+import json
+import os
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("LL_BUILD_DIR") or os.path.join(ROOT, "build")
+
+_counts = {"pass": 0, "fail": 0}
+
+
+# ---- reporting ----
+
+def passed(name):
+    _counts["pass"] += 1
+    print(f"PASS {name}", flush=True)
+
+
+def failed(name, why):
+    _counts["fail"] += 1
+    why = " ".join(str(why).split())  # one line, whatever the detail was
+    print(f"FAIL {name}: {why}", flush=True)
+
+
+def check(name, cond, detail=""):
+    """PASS name if cond is true, else FAIL name: detail. Returns bool(cond)."""
+    if cond:
+        passed(name)
+    else:
+        failed(name, detail or "condition is false")
+    return bool(cond)
+
+
+def info(text):
+    """A short diagnostic line; not counted by the test runner."""
+    print(f"  # {text}", flush=True)
+
+
+def run_test(fn, name=None):
+    """Runs one test function; an unexpected exception is reported as its failure."""
+    name = name or fn.__name__
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001 - any crash is this test's failure
+        tb = traceback.extract_tb(e.__traceback__)[-1]
+        failed(name, f"{type(e).__name__}: {e} (line {tb.lineno})")
+
+
+def finish():
+    """Exits 1 if any check failed or none ran, else 0."""
+    if not _counts["pass"] and not _counts["fail"]:
+        failed(os.path.basename(sys.argv[0]), "ran no check")
+    sys.exit(1 if _counts["fail"] else 0)
+
+
+# ---- binaries and servers ----
+
+def binary(name):
+    return os.path.join(BUILD, name)
+
+
+def missing_binaries(*names):
+    """Names among *names with no executable in build/."""
+    return [n for n in names if not os.access(binary(n), os.X_OK)]
+
+
+def run_binary(name, *args, timeout=30, **kw):
+    """Runs build/<name> with args; stdout/stderr captured as text; raises on timeout."""
+    return subprocess.run([binary(name), *map(str, args)], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=timeout, **kw)
+
+
+def start_binary(name, *args, **kw):
+    """Starts build/<name> in the background (stdout piped as text, stderr discarded);
+    the caller bounds its waits, e.g. proc.communicate(timeout=...)."""
+    kw.setdefault("stdout", subprocess.PIPE)
+    kw.setdefault("stderr", subprocess.DEVNULL)
+    return subprocess.Popen([binary(name), *map(str, args)], stdin=subprocess.DEVNULL,
+                            text=True, **kw)
+
+
+def _read_line(fd, timeout):
+    """Reads one line from a pipe fd within timeout; None on timeout or EOF."""
+    buf = b""
+    deadline = time.monotonic() + timeout
+    while b"\n" not in buf:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return None
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            return None
+        buf += chunk
+    return buf.split(b"\n", 1)[0].decode(errors="replace")
+
+
+LISTEN_RE = re.compile(r"^listening on (\[?[^\]]*\]?):(\d+) pid (\d+)$")
+
+
+class Server:
+    """A bundled server under test, in its own session so that its children die with it.
+
+        with Server("fork_echo", "--reap", "none") as s:
+            run_loadgen(s.port, "-n", "10")
+
+    "--port 0" is added unless args contain --port. .pid is the pid the server announced
+    (the daemon's own pid with --daemon), .proc the Popen of what was started.
+    """
+
+    def __init__(self, name, *args, ready_timeout=5.0, cwd=None):
+        self.name = name
+        self.args = [str(a) for a in args]
+        if "--port" not in self.args and "-p" not in self.args:
+            self.args = ["--port", "0"] + self.args
+        self.ready_timeout = ready_timeout
+        self.cwd = cwd
+        self.proc = None
+        self.host = self.port = self.pid = None
+        self._stderr = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.kill()
+        return False
+
+    def start(self):
+        self._stderr = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen([binary(self.name), *self.args], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=self._stderr,
+                                     cwd=self.cwd, start_new_session=True)
+        line = _read_line(self.proc.stdout.fileno(), self.ready_timeout)
+        m = LISTEN_RE.match(line or "")
+        if not m:
+            self.kill()
+            raise RuntimeError(f"{self.name} {' '.join(self.args)}: no 'listening on' line "
+                               f"(got {line!r}, stderr {self.stderr()!r})")
+        self.host, self.port, self.pid = m.group(1).strip("[]"), int(m.group(2)), int(m.group(3))
+        return self
+
+    def stderr(self):
+        """What the server wrote on stderr so far."""
+        if not self._stderr:
+            return ""
+        self._stderr.seek(0)
+        return self._stderr.read().decode(errors="replace")
+
+    def connect(self, timeout=2.0):
+        """A TCP connection to the server, with timeout set on the socket."""
+        return socket.create_connection((self.host, self.port), timeout=timeout)
+
+    def stop(self, sig=signal.SIGTERM, timeout=3.0):
+        """Sends sig to the started process; returns its exit status (None if it hung)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def kill(self):
+        """SIGKILLs every process group this server made (its children included)."""
+        if not self.proc:
+            return
+        groups = {self.proc.pid}
+        if self.pid and sid(self.pid) == self.pid:  # a daemon leads its own session
+            groups.add(self.pid)
+        for g in groups:
+            try:
+                os.killpg(g, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+        if self.proc.stdout:
+            self.proc.stdout.close()
+        if self._stderr:
+            self._stderr.close()
+            self._stderr = None
+
+
+def run_loadgen(port, *args, host=None, timeout=60):
+    """Runs build/loadgen --json against port; returns its result dict.
+
+    The dict is loadgen's JSON plus "exit_code" and "stderr". Raises RuntimeError if loadgen
+    printed no result line (for example on a usage error).
+    """
+    argv = ["--port", port, "--json", *args]
+    if host:
+        argv = ["--host", host, *argv]
+    p = run_binary("loadgen", *argv, timeout=timeout)
+    for line in p.stdout.splitlines():
+        if line.startswith("{"):
+            res = json.loads(line)
+            res["exit_code"] = p.returncode
+            res["stderr"] = p.stderr.strip()
+            return res
+    raise RuntimeError(f"loadgen {' '.join(map(str, argv))}: exit {p.returncode}, "
+                       f"no result (stderr {p.stderr.strip()!r})")
+
+
+def free_port(kind=socket.SOCK_STREAM, host="127.0.0.1"):
+    """A port nothing listens on right now (the kernel's choice, then released)."""
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+# ---- /proc ----
+
+def _stat(pid):
+    """Fields of /proc/PID/stat after the comm, so index 0 is field 3 (state); None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            data = f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return data[data.rindex(")") + 2:].split()
+
+
+def _field(pid, number):
+    st = _stat(pid)
+    return None if st is None else (st[0] if number == 3 else int(st[number - 3]))
+
+
+def proc_state(pid):
+    """'R', 'S', 'D', 'Z', ... as the kernel reports it; None once the pid is gone."""
+    return _field(pid, 3)
+
+
+def ppid(pid):
+    return _field(pid, 4)
+
+
+def pgid(pid):
+    return _field(pid, 5)
+
+
+def sid(pid):
+    return _field(pid, 6)
+
+
+def exit_code(pid):
+    """A zombie's wait status (exit code << 8, or the signal), from /proc/PID/stat field 52."""
+    return _field(pid, 52)
+
+
+def pids():
+    """Every process (thread group) id in /proc."""
+    return [int(d) for d in os.listdir("/proc") if d.isdigit()]
+
+
+def children(pid):
+    """Processes whose parent is pid, zombies included."""
+    return [p for p in pids() if ppid(p) == pid]
+
+
+def zombies_of(pid):
+    return [c for c in children(pid) if proc_state(c) == "Z"]
+
+
+def group_members(pg):
+    """Processes in process group pg."""
+    return [p for p in pids() if pgid(p) == pg]
+
+
+def wait_until(fn, timeout=5.0, interval=0.01):
+    """Calls fn every interval until it returns something true, at most timeout seconds.
+    Returns that value, or fn's last (false) value on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = fn()
+        if v or time.monotonic() >= deadline:
+            return v
+        time.sleep(interval)
