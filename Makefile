@@ -143,7 +143,7 @@ $(OUT)/.bench-deps: scripts/deps.sh
 	$(Q)touch $@
 
 demo: all
-	$(Q)scripts/demo.sh $(SCENARIO)
+	$(Q)python3 scripts/demo.py $(SCENARIO)
 
 PREFIX ?= /usr/local
 install: $(OUT)/lifeline
