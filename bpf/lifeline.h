@@ -12,6 +12,13 @@
 #ifndef LIFELINE_ABI_H
 #define LIFELINE_ABI_H
 
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
 #define LL_COMM_LEN	16
 #define LL_FILENAME_LEN	256
 #define LL_ARGS_LEN	512
