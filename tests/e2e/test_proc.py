@@ -242,9 +242,37 @@ def test_command_status():
     no_loss("command", t)
 
 
+def test_comm_filter():
+    """-c sleep: the sleep's own exec and exit are seen, its shell parent's are not."""
+    with Tracer("--events=proc", "--json", "-c", "sleep") as t:
+        subprocess.run(["sh", "-c", "sleep 0.05; true"], check=True)
+        wait_for(lambda: find(t.events("exit"), comm="sleep"), 5)
+    # A SIGCHLD names its recipient (the shell); what makes it wanted is its sender.
+    comms = {e.get("from_comm") if e["type"] == "sigchld" else e.get("comm")
+             for e in t.events()}
+    mine = [e for e in t.events("exit") if e["comm"] == "sleep" and
+            within(e["age_us"], 50000, 0.5)]
+    check("comm filter: only 'sleep' events (%s)" % sorted(comms), comms == {"sleep"}, comms)
+    check("comm filter: the 50 ms sleep's exit seen", len(mine) >= 1, mine)
+
+
+def test_system_wide():
+    """No filter: a process started after lifeline is seen with its exact exit code and age."""
+    with Tracer("--events=proc", "--json") as t:
+        p = subprocess.Popen(["sh", "-c", "sleep 0.1; exit 5"])
+        p.wait(5)
+        wait_for(lambda: find(t.events("reap"), pid=p.pid), 5)
+    ex = find(t.events("exit"), pid=p.pid)
+    rp = find(t.events("reap"), pid=p.pid)
+    check("system-wide: exit code 5, age 100 ms +-50%, reaped by this test",
+          len(ex) == 1 and ex[0].get("exit_code") == 5 and within(ex[0]["age_us"], 100000, 0.5)
+          and len(rp) == 1 and rp[0]["reaper_pid"] == os.getpid(), (ex, rp))
+    no_loss("system-wide", t)
+
+
 def main():
     tests = [test_reap_delay, test_reap_once_coalesced, test_reap_ignore, test_reap_none,
-             test_command_status]
+             test_command_status, test_comm_filter, test_system_wide]
     for fn in tests:
         try:
             fn()
