@@ -60,6 +60,34 @@ void ll_bad_option(int c, char **argv, const struct option *longopts)
 	ll_usage_error("unknown or ambiguous option %.*s", (int)len + 2, word);
 }
 
+int ll_getopt(int argc, char **argv, const char *optstring, const struct option *longopts,
+	      void (*usage)(void))
+{
+	int c;
+
+	opterr = 0;	/* ll_bad_option() tells what was wrong, in the words of ll_usage_error() */
+	for (;;) {
+		c = getopt_long(argc, argv, optstring, longopts, NULL);
+		switch (c) {
+		case 'v':
+			ll_verbose = true;
+			break;
+		case 'h':
+			usage();
+			exit(0);
+		case '?':
+		case ':':
+			ll_bad_option(c, argv, longopts);
+		case -1:
+			if (optind < argc)
+				ll_usage_error("unexpected argument '%s'", argv[optind]);
+			return -1;
+		default:
+			return c;
+		}
+	}
+}
+
 long ll_parse_long(const char *opt, const char *s, long min, long max)
 {
 	char *end;

@@ -32,6 +32,14 @@ void ll_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), n
 /* Reports what getopt_long rejected; use with an optstring that starts with ':' and opterr 0. */
 void ll_bad_option(int c, char **argv, const struct option *longopts)
 	__attribute__((noreturn));
+/*
+ * getopt_long() for a command line that takes -v/--verbose and -h/--help (in optstring and
+ * longopts as 'v' and 'h') and no operands. Handles those two itself, and exits 2 through
+ * ll_bad_option() or on an operand (optstring must start with ':'). Returns the caller's next
+ * option, or -1 at the end.
+ */
+int ll_getopt(int argc, char **argv, const char *optstring, const struct option *longopts,
+	      void (*usage)(void));
 
 /* Parse a whole decimal number in [min, max] or exit 2 naming the option. */
 long ll_parse_long(const char *opt, const char *s, long min, long max);

@@ -111,8 +111,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:vh", longopts, NULL)) != -1) {
+	while ((c = ll_getopt(argc, argv, ":p:vh", longopts, usage)) != -1) {
 		switch (c) {
 		case OPT_HOST:
 			o->host = ll_parse_host("--host", optarg);
@@ -143,18 +142,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_TIMEOUT:
 			o->timeout_ms = ll_parse_long("--timeout-ms", optarg, -1, INT_MAX);
 			break;
-		case 'v':
-			ll_verbose = true;
-			break;
-		case 'h':
-			usage();
-			exit(0);
-		default:
-			ll_bad_option(c, argv, longopts);
 		}
 	}
-	if (optind < argc)
-		ll_usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->stall_every && !o->stall_ms)
 		ll_usage_error("--stall-every needs --stall-ms");
 	if (o->stall_ms && !o->stall_every)

@@ -128,8 +128,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	bool reap_given = false;
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:vh", longopts, NULL)) != -1) {
+	while ((c = ll_getopt(argc, argv, ":p:vh", longopts, usage)) != -1) {
 		switch (c) {
 		case OPT_HOST:
 			o->host = ll_parse_host("--host", optarg);
@@ -161,18 +160,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_EXIT_AFTER:
 			o->exit_after = ll_parse_long("--exit-after", optarg, 1, LONG_MAX);
 			break;
-		case 'v':
-			ll_verbose = true;
-			break;
-		case 'h':
-			usage();
-			exit(0);
-		default:
-			ll_bad_option(c, argv, longopts);
 		}
 	}
-	if (optind < argc)
-		ll_usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->reap_delay_ms && reap_given && o->reap != REAP_LOOP)
 		ll_usage_error("--reap-delay-ms works with --reap loop only");
 }

@@ -61,8 +61,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":n:d:c:vh", longopts, NULL)) != -1) {
+	while ((c = ll_getopt(argc, argv, ":n:d:c:vh", longopts, usage)) != -1) {
 		switch (c) {
 		case 'n':
 			o->count = ll_parse_u64("--count", optarg, 1, UINT64_MAX / 2);
@@ -82,18 +81,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_JSON:
 			o->json = true;
 			break;
-		case 'v':
-			ll_verbose = true;
-			break;
-		case 'h':
-			usage();
-			exit(0);
-		default:
-			ll_bad_option(c, argv, longopts);
 		}
 	}
-	if (optind < argc)
-		ll_usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->count && o->duration_s > 0)
 		ll_usage_error("-n and -d exclude each other");
 	if (!o->count && !(o->duration_s > 0))

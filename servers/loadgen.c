@@ -114,8 +114,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:c:n:d:vh", longopts, NULL)) != -1) {
+	while ((c = ll_getopt(argc, argv, ":p:c:n:d:vh", longopts, usage)) != -1) {
 		switch (c) {
 		case OPT_HOST:
 			o->host = ll_parse_host("--host", optarg);
@@ -147,18 +146,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_JSON:
 			o->json = true;
 			break;
-		case 'v':
-			ll_verbose = true;
-			break;
-		case 'h':
-			usage();
-			exit(0);
-		default:
-			ll_bad_option(c, argv, longopts);
 		}
 	}
-	if (optind < argc)
-		ll_usage_error("unexpected argument '%s'", argv[optind]);
 	if (!o->port)
 		ll_usage_error("--port is required");
 	if (o->requests && o->duration_s > 0)

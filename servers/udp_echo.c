@@ -41,8 +41,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:vh", longopts, NULL)) != -1) {
+	while ((c = ll_getopt(argc, argv, ":p:vh", longopts, usage)) != -1) {
 		switch (c) {
 		case OPT_HOST:
 			o->host = ll_parse_host("--host", optarg);
@@ -50,18 +49,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'p':
 			o->port = ll_parse_port("--port", optarg);
 			break;
-		case 'v':
-			ll_verbose = true;
-			break;
-		case 'h':
-			usage();
-			exit(0);
-		default:
-			ll_bad_option(c, argv, longopts);
 		}
 	}
-	if (optind < argc)
-		ll_usage_error("unexpected argument '%s'", argv[optind]);
 }
 
 /* Echoes every datagram that is queued; returns when the socket is drained. */
