@@ -18,6 +18,7 @@
 #include <string.h>
 #include "hist.h"
 #include "listeners.h"
+#include "u64map.h"
 
 #define LS_WAYS 4	/* entries per set in the thread and child tables */
 
@@ -40,11 +41,6 @@ struct ls_listener {
 	double rate;
 	struct ll_hist queue;
 	struct ll_hist child_zombie;
-};
-
-struct ls_slot {
-	uint64_t key;
-	uint32_t val;		/* listener index + 1; 0: empty */
 };
 
 /* A listener as seen from a pending accept or a child: an index checked against the serial. */
@@ -79,8 +75,7 @@ struct listeners {
 	struct ls_listener *l;
 	size_t nl, max_l;
 	uint32_t next_serial;
-	struct ls_slot *index;
-	uint64_t index_mask;
+	struct u64map index;	/* (pid, port) of live listeners -> listener index + 1 */
 
 	struct ls_thread *threads;
 	uint64_t thread_sets_mask;
@@ -92,17 +87,6 @@ struct listeners {
 	uint64_t last_tick_ns;
 	struct ls_counters cnt;
 };
-
-static uint64_t ls_mix(uint64_t x)
-{
-	/* splitmix64 finaliser: pids and ports are dense, spread them over the table */
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
 
 static uint64_t ls_pow2_at_least(uint64_t n)
 {
@@ -118,51 +102,14 @@ static uint64_t ls_key(uint32_t pid, uint16_t port)
 	return (uint64_t)pid << 16 | port;
 }
 
-/* ---- index of live listeners: linear probing, deletion by backward shift ---- */
-
-static struct ls_slot *ls_index_slot(const struct listeners *ls, uint64_t key)
-{
-	uint64_t i = ls_mix(key) & ls->index_mask;
-
-	while (ls->index[i].val && ls->index[i].key != key)
-		i = (i + 1) & ls->index_mask;
-	return &ls->index[i];
-}
+/* ---- listeners ---- */
 
 static struct ls_listener *ls_index_find(const struct listeners *ls, uint64_t key)
 {
-	struct ls_slot *s = ls_index_slot(ls, key);
+	uint32_t val = u64map_get(&ls->index, key);
 
-	return s->val ? &ls->l[s->val - 1] : NULL;
+	return val ? &ls->l[val - 1] : NULL;
 }
-
-static void ls_index_put(struct listeners *ls, uint64_t key, size_t idx)
-{
-	struct ls_slot *s = ls_index_slot(ls, key);
-
-	s->key = key;
-	s->val = (uint32_t)idx + 1;
-}
-
-static void ls_index_del(struct listeners *ls, uint64_t key)
-{
-	uint64_t mask = ls->index_mask, i, j, home;
-
-	i = ls_index_slot(ls, key) - ls->index;
-	if (!ls->index[i].val)
-		return;
-	/* Move later members of the cluster back so no probe sequence crosses a hole. */
-	for (j = (i + 1) & mask; ls->index[j].val; j = (j + 1) & mask) {
-		home = ls_mix(ls->index[j].key) & mask;
-		if (((j - home) & mask) < ((j - i) & mask))
-			continue;
-		ls->index[i] = ls->index[j];
-		i = j;
-	}
-	ls->index[i].val = 0;
-}
-
-/* ---- listeners ---- */
 
 static struct ls_listener *ls_ref_get(struct listeners *ls, struct ls_ref ref)
 {
@@ -178,7 +125,7 @@ static struct ls_ref ls_ref_of(const struct listeners *ls, const struct ls_liste
 
 static void ls_mark_dead(struct listeners *ls, struct ls_listener *l, uint64_t ts_ns)
 {
-	ls_index_del(ls, ls_key(l->pid, l->port));
+	u64map_del(&ls->index, ls_key(l->pid, l->port));
 	l->dead = true;
 	l->dead_ns = ts_ns;
 	l->rate = 0;
@@ -198,7 +145,7 @@ static struct ls_listener *ls_evict_one(struct listeners *ls)
 			victim = l;
 	}
 	if (!victim->dead)
-		ls_index_del(ls, ls_key(victim->pid, victim->port));
+		u64map_del(&ls->index, ls_key(victim->pid, victim->port));
 	ls->cnt.listeners_evicted++;
 	return victim;
 }
@@ -214,7 +161,8 @@ static struct ls_listener *ls_listener_get(struct listeners *ls, uint32_t pid, u
 	l->serial = ++ls->next_serial ? ls->next_serial : ++ls->next_serial;
 	l->pid = pid;
 	l->port = port;
-	ls_index_put(ls, ls_key(pid, port), (size_t)(l - ls->l));
+	/* cannot fail: only live listeners are indexed, and there are at most max_l of them */
+	u64map_put(&ls->index, ls_key(pid, port), (uint32_t)(l - ls->l) + 1);
 	return l;
 }
 
@@ -222,7 +170,7 @@ static struct ls_listener *ls_listener_get(struct listeners *ls, uint32_t pid, u
 
 static struct ls_thread *ls_thread_set(const struct listeners *ls, uint32_t tid)
 {
-	return &ls->threads[(ls_mix(tid) & ls->thread_sets_mask) * LS_WAYS];
+	return &ls->threads[(u64map_hash(tid) & ls->thread_sets_mask) * LS_WAYS];
 }
 
 static struct ls_thread *ls_thread_find(const struct listeners *ls, uint32_t tid)
@@ -332,7 +280,7 @@ static void ls_pending_expire(struct listeners *ls, uint64_t now_ns)
 
 static struct ls_child *ls_child_set(const struct listeners *ls, uint32_t pid)
 {
-	return &ls->children[(ls_mix(pid) & ls->child_sets_mask) * LS_WAYS];
+	return &ls->children[(u64map_hash(pid) & ls->child_sets_mask) * LS_WAYS];
 }
 
 static struct ls_child *ls_child_find(const struct listeners *ls, uint32_t pid)
@@ -594,7 +542,6 @@ struct listeners *ls_new(const struct ls_config *cfg)
 	size_t max_t = cfg->max_threads ? cfg->max_threads : LS_DEFAULT_THREADS;
 	uint64_t child_sets = ls_pow2_at_least((max_c + LS_WAYS - 1) / LS_WAYS);
 	uint64_t thread_sets = ls_pow2_at_least((max_t + LS_WAYS - 1) / LS_WAYS);
-	uint64_t index_slots = ls_pow2_at_least(2 * max_l);
 	struct listeners *ls;
 
 	if (max_l > UINT32_MAX / 2) {
@@ -607,14 +554,12 @@ struct listeners *ls_new(const struct ls_config *cfg)
 	ls->emit = cfg->emit;
 	ls->ctx = cfg->ctx;
 	ls->max_l = max_l;
-	ls->index_mask = index_slots - 1;
 	ls->child_sets_mask = child_sets - 1;
 	ls->thread_sets_mask = thread_sets - 1;
 	ls->l = calloc(max_l, sizeof(*ls->l));
-	ls->index = calloc(index_slots, sizeof(*ls->index));
 	ls->children = calloc(child_sets * LS_WAYS, sizeof(*ls->children));
 	ls->threads = calloc(thread_sets * LS_WAYS, sizeof(*ls->threads));
-	if (!ls->l || !ls->index || !ls->children || !ls->threads) {
+	if (!ls->l || !ls->children || !ls->threads || u64map_init(&ls->index, max_l)) {
 		ls_free(ls);
 		errno = ENOMEM;
 		return NULL;
@@ -627,7 +572,7 @@ void ls_free(struct listeners *ls)
 	if (!ls)
 		return;
 	free(ls->l);
-	free(ls->index);
+	u64map_fini(&ls->index);
 	free(ls->children);
 	free(ls->threads);
 	free(ls);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include "hist.h"
 #include "loops.h"
+#include "u64map.h"
 
 struct lp_loop {
 	bool alive;		/* kernel state exists: in the last snapshot, or newer than it */
@@ -51,18 +52,12 @@ struct lp_loop {
 	struct ll_hist busy;
 };
 
-struct lp_slot {
-	uint64_t key;
-	uint32_t val;		/* loop index + 1; 0: empty */
-};
-
 struct loops {
 	ll_emit_fn emit;
 	void *ctx;
 	struct lp_loop *l;
 	size_t nl, max_l;
-	struct lp_slot *index;
-	uint64_t index_mask;
+	struct u64map index;	/* tid of loops that have not exited -> loop index + 1 */
 	uint64_t prev_update_ns;
 	struct lp_counters cnt;
 };
@@ -72,59 +67,31 @@ static uint64_t lp_max64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
-static uint64_t lp_mix(uint64_t x)
+/* ---- index of loops that have not exited ---- */
+
+static uint32_t lp_index_val(const struct loops *lp, const struct lp_loop *l)
 {
-	/* splitmix64 finaliser: tids are dense, spread them over the table */
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
-/* ---- index of loops that have not exited: linear probing, deletion by backward shift ---- */
-
-static struct lp_slot *lp_index_slot(const struct loops *lp, uint64_t key)
-{
-	uint64_t i = lp_mix(key) & lp->index_mask;
-
-	while (lp->index[i].val && lp->index[i].key != key)
-		i = (i + 1) & lp->index_mask;
-	return &lp->index[i];
+	return (uint32_t)(l - lp->l) + 1;
 }
 
 static struct lp_loop *lp_find(const struct loops *lp, uint32_t tid)
 {
-	struct lp_slot *s = lp_index_slot(lp, tid);
+	uint32_t val = u64map_get(&lp->index, tid);
 
-	return s->val ? &lp->l[s->val - 1] : NULL;
+	return val ? &lp->l[val - 1] : NULL;
 }
 
 static void lp_index_put(struct loops *lp, const struct lp_loop *l)
 {
-	struct lp_slot *s = lp_index_slot(lp, l->tid);
-
-	s->key = l->tid;
-	s->val = (uint32_t)(l - lp->l) + 1;
+	/* cannot fail: only loops in the array are indexed, and there are at most max_l of them */
+	u64map_put(&lp->index, l->tid, lp_index_val(lp, l));
 }
 
 static void lp_index_del(struct loops *lp, const struct lp_loop *l)
 {
-	uint64_t mask = lp->index_mask, i, j, home;
-
-	i = lp_index_slot(lp, l->tid) - lp->index;
-	if (lp->index[i].val != (uint32_t)(l - lp->l) + 1)
-		return;		/* not this entry's tid any more */
-	/* Move later members of the cluster back so no probe sequence crosses a hole. */
-	for (j = (i + 1) & mask; lp->index[j].val; j = (j + 1) & mask) {
-		home = lp_mix(lp->index[j].key) & mask;
-		if (((j - home) & mask) < ((j - i) & mask))
-			continue;
-		lp->index[i] = lp->index[j];
-		i = j;
-	}
-	lp->index[i].val = 0;
+	/* not if the tid is another entry's by now */
+	if (u64map_get(&lp->index, l->tid) == lp_index_val(lp, l))
+		u64map_del(&lp->index, l->tid);
 }
 
 /* ---- entries ---- */
@@ -524,25 +491,20 @@ void lp_counters(const struct loops *lp, struct lp_counters *out)
 struct loops *lp_new(const struct lp_config *cfg)
 {
 	size_t max_l = cfg->max_loops ? cfg->max_loops : LP_DEFAULT_LOOPS;
-	uint64_t slots = 1;
 	struct loops *lp;
 
 	if (max_l > UINT32_MAX / 2) {
 		errno = EINVAL;
 		return NULL;
 	}
-	while (slots < 2 * max_l)
-		slots <<= 1;
 	lp = calloc(1, sizeof(*lp));
 	if (!lp)
 		return NULL;
 	lp->emit = cfg->emit;
 	lp->ctx = cfg->ctx;
 	lp->max_l = max_l;
-	lp->index_mask = slots - 1;
 	lp->l = calloc(max_l, sizeof(*lp->l));
-	lp->index = calloc(slots, sizeof(*lp->index));
-	if (!lp->l || !lp->index) {
+	if (!lp->l || u64map_init(&lp->index, max_l)) {
 		lp_free(lp);
 		errno = ENOMEM;
 		return NULL;
@@ -555,6 +517,6 @@ void lp_free(struct loops *lp)
 	if (!lp)
 		return;
 	free(lp->l);
-	free(lp->index);
+	u64map_fini(&lp->index);
 	free(lp);
 }
