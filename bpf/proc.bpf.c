@@ -127,7 +127,7 @@ int BPF_PROG(ll_exit, struct task_struct *task)
 {
 	struct task_struct *parent;
 	struct signal_struct *sig;
-	__u32 tgid = task->tgid;
+	__u32 tgid = task->tgid, flags;
 	struct ll_exit *r;
 	__u64 now;
 
@@ -141,21 +141,26 @@ int BPF_PROG(ll_exit, struct task_struct *task)
 		bpf_map_delete_elem(&traced, &tgid);
 	if (!ll_comm_ok(task->comm))
 		return 0;
+	parent = task->real_parent;
+	flags = parent_sigchld_flags(task, parent);
+	/* The zombie is recorded even when the ring is full and this record is lost: its reap is
+	 * then still sent, and user space closes the lifetime as incomplete instead of holding a
+	 * process that is long gone as alive. */
+	now = bpf_ktime_get_ns();
+	if (!(flags & LL_EXIT_AUTOREAP) && bpf_map_update_elem(&zombies, &tgid, &now, BPF_ANY))
+		ll_count_map_full();
 	r = ll_reserve(sizeof(*r), LL_REC_EXIT);
 	if (!r)
 		return 0;
-	parent = task->real_parent;
+	r->hdr.ts_ns = now;
 	r->ppid = BPF_CORE_READ(parent, tgid);
 	r->exit_code = BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT_F ?
 		       BPF_CORE_READ(sig, group_exit_code) : task->exit_code;
 	r->start_ns = BPF_CORE_READ(task, group_leader, start_time);
-	r->flags = parent_sigchld_flags(task, parent);
+	r->flags = flags;
 	r->pad = 0;
 	__builtin_memcpy(r->comm, task->comm, sizeof(r->comm));
 	BPF_CORE_READ_INTO(&r->parent_comm, parent, comm);
-	now = r->hdr.ts_ns;
-	if (!(r->flags & LL_EXIT_AUTOREAP) && bpf_map_update_elem(&zombies, &tgid, &now, BPF_ANY))
-		ll_count_map_full();
 	ll_submit(r, LL_REC_EXIT);
 	return 0;
 }

@@ -3,12 +3,19 @@
 # Each test prints "PASS name" or "FAIL name: why"; a suite that crashes or prints neither for
 # what it was meant to run is counted as a failure, never as a pass.
 #   tests/run.sh [unit|e2e]...       (default: all)
+# LL_BUILD_DIR (default build; make SANITIZE=1 test sets build-san) is what gets tested. Every
+# ASan/UBSan/LSan report of any process, even one whose test ignored its status, is a failure.
 set -u
 cd "$(dirname "$0")/.."
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=(unit e2e)
+B=${LL_BUILD_DIR:-build}
+export LL_BUILD_DIR=$(realpath -m "$B")
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+san=$(mktemp -d)
+trap 'rm -rf "$log" "$san"' EXIT
+export ASAN_OPTIONS="log_path=$san/asan:detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="log_path=$san/ubsan:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 
 run_one() {			# name, command...
 	local name=$1 rc one
@@ -29,11 +36,13 @@ run_one() {			# name, command...
 for s in "${suites[@]}"; do
 	case "$s" in
 	unit)
-		for t in build/tests/test_*; do
+		for t in "$B"/tests/test_*; do
 			[ -x "$t" ] && run_one "$t" "$t"
 		done
 		# A short fuzz run of the record decoder and the state machines (make fuzz: longer).
-		run_one fuzz_records bash -c 'build/fuzz_records -max_total_time=${FUZZ_SECS:-10} \
+		# libFuzzer reports its own crashes into its log.
+		run_one fuzz_records env -u ASAN_OPTIONS -u UBSAN_OPTIONS B="$B" bash -c \
+			'"$B"/fuzz_records -max_total_time=${FUZZ_SECS:-10} \
 			-print_final_stats=0 >/tmp/lifeline-fuzz.log 2>&1 \
 			&& echo "PASS fuzz_records ($(grep -o "Done [0-9]* runs" /tmp/lifeline-fuzz.log))" \
 			|| { tail -30 /tmp/lifeline-fuzz.log; echo "FAIL fuzz_records: crash or leak, see above"; }' ;;
@@ -48,6 +57,13 @@ for s in "${suites[@]}"; do
 	*)
 		echo "FAIL $s: unknown suite" | tee -a "$log" ;;
 	esac
+done
+
+for f in "$san"/*; do
+	[ -f "$f" ] || continue
+	sed -n '1,40p' "$f"
+	what=$(grep -m1 -E 'ERROR|runtime error' "$f" | sed 's/^[=0-9]* *//')
+	echo "FAIL sanitizer: $what (${f##*/})" | tee -a "$log"
 done
 
 pass=$(grep -c '^PASS ' "$log")

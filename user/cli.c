@@ -57,8 +57,10 @@ static const char cli_doc[] =
 	"  lifeline --prometheus :9090         metrics on 127.0.0.1:9090/metrics\n"
 	"\n"
 	"Exit status: 0 on success, 1 on a runtime failure (cannot load or attach, not privileged, "
-	"no kernel BTF), 2 on a usage error. With COMMAND, lifeline exits with COMMAND's status.\n"
-	"Needs root, or CAP_BPF with CAP_PERFMON, and a kernel with BTF.";
+	"no kernel BTF, output not writable), 2 on a usage error. With COMMAND, lifeline exits with "
+	"COMMAND's status. Ctrl-C, SIGTERM and SIGHUP end the run with the final summary; a second "
+	"Ctrl-C exits at once, without it, with status 130.\n"
+	"Needs root (or CAP_BPF, CAP_PERFMON and CAP_DAC_READ_SEARCH) and a kernel with BTF.";
 
 static const struct argp_option cli_options[] = {
 	{ NULL, 0, NULL, 0, "What to trace:", 1 },

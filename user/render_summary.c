@@ -167,15 +167,15 @@ static void json_loops(struct json_w *w, const struct ll_snapshot *s)
 	json_arr_end(w);
 }
 
-static void json_lost_by_type(struct json_w *w, const struct ll_snapshot *s)
+static void json_by_type(struct json_w *w, const char *key, const uint64_t *by_type)
 {
 	unsigned int t;
 
-	json_key(w, "lost_by_type");
+	json_key(w, key);
 	json_obj_begin(w);
 	for (t = 0; t < LL_REC_MAX; t++)
-		if (s->lost_by_type[t] && fmt_rec_name(t))
-			json_kv_u64(w, fmt_rec_name(t), s->lost_by_type[t]);
+		if (by_type[t] && fmt_rec_name(t))
+			json_kv_u64(w, fmt_rec_name(t), by_type[t]);
 	json_obj_end(w);
 }
 
@@ -190,7 +190,17 @@ static void summary_json(const struct ll_render_opts *o, const struct ll_snapsho
 	json_kv_fixed(&w, "elapsed_s", s->elapsed_s, 3);
 	json_kv_u64(&w, "events", s->events);
 	json_kv_u64(&w, "lost", s->lost);
-	json_lost_by_type(&w, s);
+	json_by_type(&w, "lost_by_type", s->lost_by_type);
+	/* What the kernel side delivered, per type: with lost_by_type, what it produced. */
+	json_by_type(&w, "sent_by_type", s->sent_by_type);
+	json_kv_u64(&w, "map_full", s->map_full);
+	/* The other bounded tables (processes: processes.evicted): what they had to drop. */
+	json_key(&w, "evicted");
+	json_obj_begin(&w);
+	json_kv_u64(&w, "listeners", s->evicted_listeners);
+	json_kv_u64(&w, "listener_children", s->evicted_children);
+	json_kv_u64(&w, "loops", s->evicted_loops);
+	json_obj_end(&w);
 	json_kv_bool(&w, "final", s->final);
 	json_processes(&w, &s->procs);
 	json_zombies(&w, s);
@@ -299,6 +309,13 @@ static void text_headline(FILE *f, const struct ll_snapshot *s)
 		s->final ? "final summary" : "summary", s->elapsed_s, s->events, s->lost);
 	if (s->lost)
 		text_lost(f, s);
+	if (s->map_full)
+		fprintf(f, "*** %" PRIu64 " kernel-side map updates failed (map full): some "
+			"processes, zombies or loops were not followed ***\n", s->map_full);
+	if (s->evicted_listeners || s->evicted_children || s->evicted_loops)
+		fprintf(f, "  (tables full: %" PRIu64 " listeners, %" PRIu64 " handler children and %"
+			PRIu64 " event loops evicted)\n", s->evicted_listeners, s->evicted_children,
+			s->evicted_loops);
 	fprintf(f, "processes: %" PRIu64 " forks, %" PRIu64 " execs, %" PRIu64 " exits, %" PRIu64
 		" reaped, %" PRIu64 " auto-reaped; zombies now %" PRIu64 ", orphans now %"
 		PRIu64 "\n", p->forks, p->execs, p->exits, p->reaps, p->autoreaped,

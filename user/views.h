@@ -105,6 +105,12 @@ struct ll_snapshot {
 	uint64_t events;		/* kernel records received */
 	uint64_t lost;			/* kernel records that could not be delivered */
 	uint64_t lost_by_type[LL_REC_MAX];
+	uint64_t sent_by_type[LL_REC_MAX];	/* submitted by the kernel side: sent + lost = made */
+	uint64_t map_full;		/* kernel-side map updates refused because a map was full */
+	/* Entries the bounded user-space tables dropped to make room (processes: procs.evicted). */
+	uint64_t evicted_listeners;
+	uint64_t evicted_children;	/* fork-per-connection children followed by a listener */
+	uint64_t evicted_loops;
 	bool final;
 	struct ll_proc_totals procs;
 	const struct ll_zombie_view *zombies;	/* most zombies now / oldest first */
