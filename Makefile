@@ -2,7 +2,12 @@
 # lifeline: make | make test | make demo | make bench | make deps | make vmlinux | make clean
 # V=1 shows full commands; SANITIZE=1 builds user space with ASan/UBSan.
 
+# A sanitized build lives apart: switching SANITIZE never mixes objects or needs a clean.
+ifeq ($(SANITIZE),1)
+OUT		:= build-san
+else
 OUT		:= build
+endif
 CC		?= cc
 CLANG		?= clang
 BPFTOOL		?= bpftool
@@ -11,8 +16,10 @@ VERSION		:= 0.1.0
 
 # Everything the build, tests and demo need from Debian; bench adds its own observers.
 DEPS_PKGS	:= libbpf-dev bpftool clang llvm libelf-dev zlib1g-dev make gcc python3 iproute2 procps \
-		   libclang-rt-14-dev
+		   libclang-rt-14-dev libmicrohttpd-dev
 BENCH_PKGS	:= libbpf-tools forkstat strace linux-perf
+# Only the end-to-end tests need these: a real Prometheus (and promtool) to scrape lifeline.
+TEST_PKGS	:= prometheus
 
 ifeq ($(V),1)
 Q	:=
@@ -25,7 +32,9 @@ endif
 CFLAGS		?= -O2 -g
 CFLAGS		+= -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE -MMD -MP
 CFLAGS		+= -DLL_VERSION='"$(VERSION)"' -I$(OUT) -Iuser
-LDLIBS		:= -lbpf -lelf -lz
+LDLIBS		:= -lbpf -lelf -lz -lmicrohttpd
+# Unit tests link libll.a, whose prom.o serves HTTP.
+LDLIBS_TEST	:= -lmicrohttpd -lm
 ifeq ($(SANITIZE),1)
 CFLAGS		+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS		+= -fsanitize=address,undefined
@@ -56,7 +65,7 @@ UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
 # The fuzz target is built by clang with libFuzzer and sanitizers, from the pure sources it drives.
 FUZZ_BIN	:= $(OUT)/fuzz_records
-FUZZ_SRCS	:= user/decode.c user/proctab.c user/listeners.c user/loops.c user/hist.c
+FUZZ_SRCS	:= user/decode.c user/proctab.c user/listeners.c user/loops.c user/hist.c user/u64map.c
 FUZZ_SECS	?= 60
 
 .PHONY: all deps vmlinux test test-unit test-e2e bench demo clean install fuzz
@@ -107,14 +116,17 @@ $(OUT)/lifeline: $(USER_BPF_OBJS) $(LIBLL)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# The servers are the workload, not what is tested: never sanitized (LeakSanitizer's checker
+# would add a process to each of their exits, and the tests count processes).
 $(OUT)/%: servers/%.c $(SERVER_COMMON) | $(OUT)/.deps
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iservers $(LDFLAGS) $^ -o $@ -lm
+	$(Q)$(CC) $(filter-out -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS)) -Iservers \
+		$(filter-out -fsanitize=%,$(LDFLAGS)) $^ -o $@ -lm
 
 $(OUT)/tests/%: tests/unit/%.c $(LIBLL) tests/unit/test.h | $(OUT)/.deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $< $(LIBLL) -o $@ -lm
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $< $(LIBLL) -o $@ $(LDLIBS_TEST)
 
 $(FUZZ_BIN): tests/fuzz/fuzz_records.c $(FUZZ_SRCS) | $(OUT)/.deps
 	$(call msg,FUZZ,$@)
@@ -126,14 +138,19 @@ fuzz: $(FUZZ_BIN)
 	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECS) $(OUT)/fuzz-corpus
 
 # All tests; the runner ends with "N passed, N failed". E2E tests need root and real BPF.
-test: all $(FUZZ_BIN)
-	$(Q)tests/run.sh
+test: all $(FUZZ_BIN) $(OUT)/.test-deps
+	$(Q)LL_BUILD_DIR=$(OUT) tests/run.sh
 
 test-unit: all $(FUZZ_BIN)
-	$(Q)tests/run.sh unit
+	$(Q)LL_BUILD_DIR=$(OUT) tests/run.sh unit
 
-test-e2e: all
-	$(Q)tests/run.sh e2e
+test-e2e: all $(OUT)/.test-deps
+	$(Q)LL_BUILD_DIR=$(OUT) tests/run.sh e2e
+
+$(OUT)/.test-deps: scripts/deps.sh
+	$(Q)mkdir -p $(OUT)
+	$(Q)scripts/deps.sh $(TEST_PKGS)
+	$(Q)touch $@
 
 bench: all $(OUT)/.bench-deps
 	$(Q)python3 tests/bench/bench.py $(if $(QUICK),--quick)

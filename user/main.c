@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include "cli.h"
@@ -20,6 +21,7 @@
 #include "loops.h"
 #include "procfs.h"
 #include "proctab.h"
+#include "prom.h"
 #include "render.h"
 #include "tracer.h"
 
@@ -35,6 +37,7 @@ struct app {
 	enum out_mode mode;
 	struct ll_render_opts ro;
 	struct tracer *tracer;
+	struct prom_server *prom;	/* --prometheus: serves the latest snapshot */
 	struct proctab *pt;
 	struct listeners *ls;
 	struct loops *lp;
@@ -45,6 +48,7 @@ struct app {
 	pid_t child;
 	int child_status;
 	bool child_done;
+	int out_err;			/* first write error on the output; EPIPE: reader gone */
 	struct ll_zombie_view zombies[MAX_VIEWS];
 	struct ll_orphan_view orphans[MAX_VIEWS];
 	struct ll_listener_view listeners[MAX_VIEWS];
@@ -67,7 +71,9 @@ static void on_signal(int sig)
 
 static int setup_signals(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	/* SA_RESTART: a write blocked on a slow pipe must not fail with EINTR (and the summary be
+	 * lost as "output broken"); epoll_wait is never restarted, so the loop still wakes up. */
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	size_t i;
 
@@ -175,8 +181,11 @@ static int seed_one(const struct procfs_stat *st, void *ctx)
 {
 	struct app *a = ctx;
 
-	if (seed_wanted(a, st))
-		pt_seed(a->pt, st->pid, st->ppid, st->comm, LL_UNKNOWN, st->state == 'Z');
+	if (!seed_wanted(a, st))
+		return 0;
+	pt_seed(a->pt, st->pid, st->ppid, st->comm, LL_UNKNOWN, st->state == 'Z');
+	if (st->state == 'Z')
+		tracer_watch_zombie(a->tracer, st->pid);
 	return 0;
 }
 
@@ -264,6 +273,8 @@ static void tick(struct app *a, uint64_t now)
 static void snapshot(struct app *a, struct ll_snapshot *s, uint64_t now, bool final)
 {
 	struct tracer_counts c;
+	struct ls_counters lc;
+	struct lp_counters pc;
 	int i;
 
 	tracer_counts(a->tracer, &c);
@@ -272,8 +283,16 @@ static void snapshot(struct app *a, struct ll_snapshot *s, uint64_t now, bool fi
 	s->elapsed_s = (now - a->start_ns) / 1e9;
 	s->events = a->records;
 	s->lost = c.lost_total;
-	for (i = 0; i < LL_REC_MAX; i++)
+	for (i = 0; i < LL_REC_MAX; i++) {
 		s->lost_by_type[i] = c.lost[i];
+		s->sent_by_type[i] = c.sent[i];
+	}
+	s->map_full = c.map_full;
+	ls_counters(a->ls, &lc);
+	lp_counters(a->lp, &pc);
+	s->evicted_listeners = lc.listeners_evicted;
+	s->evicted_children = lc.children_evicted;
+	s->evicted_loops = pc.evicted;
 	s->final = final;
 	pt_totals(a->pt, &s->procs);
 	s->zombies = a->zombies;
@@ -303,13 +322,15 @@ static void show_interval(struct app *a, uint64_t now)
 	struct ll_snapshot s;
 	int rows, cols;
 
-	if (a->mode != OUT_LIVE && a->mode != OUT_SUMMARIES)
+	if (a->mode != OUT_LIVE && a->mode != OUT_SUMMARIES && !a->prom)
 		return;
 	snapshot(a, &s, now, false);
+	/* On failure the previous exposition stays up: scrapes see older numbers, not none. */
+	prom_update(a->prom, &s);
 	if (a->mode == OUT_LIVE) {
 		terminal_size(&rows, &cols);
 		render_live(&a->ro, &s, rows, cols);
-	} else {
+	} else if (a->mode == OUT_SUMMARIES) {
 		render_summary(&a->ro, &s);
 	}
 	fflush(a->ro.out);
@@ -375,6 +396,20 @@ static void check_command(struct app *a)
 	}
 }
 
+/*
+ * The reader went away (lifeline -- make | head) but COMMAND runs on: like the shell with the
+ * rest of a pipeline, wait for it and exit with its status. A stop signal ends the wait.
+ */
+static void wait_command(struct app *a)
+{
+	const struct timespec tick = { .tv_nsec = 20 * 1000000 };
+
+	if (a->out_err != EPIPE)
+		return;
+	for (check_command(a); a->child > 0 && !a->child_done && !stop_signal; check_command(a))
+		nanosleep(&tick, NULL);
+}
+
 static int command_exit_status(const struct app *a)
 {
 	if (WIFEXITED(a->child_status))
@@ -393,9 +428,22 @@ static void drain(struct app *a)
 		;
 }
 
-static bool output_broken(const struct app *a)
+/*
+ * A write error, or a pipe whose reader is gone (lifeline -e | head): the latter shows up as
+ * POLLERR without writing, so a quiet trace does not outlive its reader waiting for an event.
+ * The first error is kept: a gone reader ends the run quietly, anything else (a full disk) is
+ * reported at the end. errno is still the failed write's when the loop checks right after it.
+ */
+static bool output_broken(struct app *a)
 {
-	return ferror(a->ro.out) != 0;
+	struct pollfd pfd = { .fd = fileno(a->ro.out) };
+	int err = errno;
+	bool gone;
+
+	gone = poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP));
+	if (!a->out_err && (gone || ferror(a->ro.out)))
+		a->out_err = gone ? EPIPE : err ? err : EIO;
+	return a->out_err != 0;
 }
 
 static void run(struct app *a)
@@ -444,6 +492,7 @@ static void finish(struct app *a)
 		return;
 	tick(a, now);
 	snapshot(a, &s, now, true);
+	prom_update(a->prom, &s);
 	if (a->mode == OUT_LIVE)
 		fputs("\033[H\033[2J", a->ro.out);
 	render_summary(&a->ro, &s);
@@ -451,6 +500,7 @@ static void finish(struct app *a)
 		fprintf(stderr, "lifeline: %llu malformed records were dropped\n",
 			(unsigned long long)a->bad_records);
 	fflush(a->ro.out);
+	output_broken(a);
 }
 
 static enum out_mode choose_mode(const struct ll_opts *o)
@@ -459,6 +509,8 @@ static enum out_mode choose_mode(const struct ll_opts *o)
 		return OUT_STREAM;
 	if (o->json)
 		return OUT_SUMMARIES;
+	if (o->prometheus)
+		return OUT_QUIET;	/* headless: a daemon serving /metrics, no live view */
 	if (isatty(STDOUT_FILENO))
 		return OUT_LIVE;
 	return OUT_QUIET;	/* a file or a pipe gets the final summary only */
@@ -487,6 +539,24 @@ static int open_state(struct app *a)
 	a->ls = ls_new(&lc);
 	a->lp = lp_new(&pl);
 	return a->pt && a->ls && a->lp ? 0 : -ENOMEM;
+}
+
+/* /metrics is served from attach on, with the state at start: no scrape finds it empty. */
+static int start_prom(struct app *a, char *err, size_t errlen)
+{
+	struct ll_snapshot s;
+	int ret;
+
+	ret = prom_start((const struct sockaddr *)&a->opts.prom_addr, a->opts.prom_addrlen,
+			 a->opts.prom_text, NULL, a->opts.verbose, &a->prom, err, errlen);
+	if (ret)
+		return ret;
+	snapshot(a, &s, now_ns(), false);
+	prom_update(a->prom, &s);
+	if (a->opts.verbose)
+		fprintf(stderr, "lifeline: serving metrics at http://%s/metrics\n",
+			a->opts.prom_text);
+	return 0;
 }
 
 static void fill_tracer_config(struct app *a, struct tracer_config *tc)
@@ -567,6 +637,11 @@ int main(int argc, char **argv)
 	procfs_for_each(seed_one, a);
 	a->start_ns = now_ns();
 	a->ro.start_ns = a->start_ns;
+	if (a->opts.prometheus && start_prom(a, err, sizeof(err))) {
+		fprintf(stderr, "lifeline: %s\n", err);
+		ret = 1;
+		goto cleanup;
+	}
 	if (a->opts.verbose)
 		fprintf(stderr, "lifeline: attached in %llu us\n",
 			(unsigned long long)tracer_attach_us(a->tracer));
@@ -582,7 +657,13 @@ int main(int argc, char **argv)
 	gate_fd = report_fd = -1;
 	run(a);
 	finish(a);
+	wait_command(a);
 	ret = a->child > 0 ? (a->child_done ? command_exit_status(a) : 0) : 0;
+	if (a->out_err && a->out_err != EPIPE) {
+		fprintf(stderr, "lifeline: cannot write the output: %s\n", strerror(a->out_err));
+		if (!ret)
+			ret = 1;
+	}
 cleanup:
 	if (gate_fd >= 0)
 		close(gate_fd);	/* the child reads EOF and exits */
@@ -590,6 +671,7 @@ cleanup:
 		close(report_fd);
 	if (a->child > 0 && !a->child_done && ret == 1)
 		waitpid(a->child, NULL, 0);
+	prom_stop(a->prom);
 	tracer_close(a->tracer);
 	lp_free(a->lp);
 	ls_free(a->ls);

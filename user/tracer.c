@@ -58,10 +58,10 @@ static bool has_caps_for_bpf(void)
 	struct __user_cap_data_struct d[2] = {};
 	uint64_t eff;
 
-	if (geteuid() == 0)
-		return true;
+	/* By the effective set, not the uid: root with its capabilities dropped (a container,
+	 * capsh --drop) would otherwise get an EPERM from the loader that explains nothing. */
 	if (syscall(SYS_capget, &h, d))
-		return false;
+		return geteuid() == 0;
 	eff = d[0].effective | ((uint64_t)d[1].effective << 32);
 	if (eff & (1ULL << CAP_SYS_ADMIN))
 		return true;
@@ -74,6 +74,13 @@ static int ensure_tracefs(char *err, size_t len)
 
 	if (!stat(TRACEFS "/events", &st))
 		return 0;
+	/* Mounted but closed to us (CAP_BPF and CAP_PERFMON without root): not a mount problem. */
+	if (errno == EACCES) {
+		say(err, len, "cannot read tracefs at %s (%s): without root, lifeline needs "
+		    "CAP_DAC_READ_SEARCH too, besides CAP_BPF and CAP_PERFMON", TRACEFS,
+		    strerror(errno));
+		return -EACCES;
+	}
 	if (!mount("nodev", TRACEFS, "tracefs", 0, NULL))
 		return 0;
 	say(err, len, "tracefs is not mounted and mounting it on %s failed (%s): "
@@ -104,10 +111,24 @@ static bool essential(const char *sec)
 	return strstr(sec, "sched_process_fork") || strstr(sec, "sched_process_exit");
 }
 
+/* name is an item of the ", "-separated list (not merely a prefix of one). */
+static bool listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
 static int skip_missing_tracepoints(struct lifeline_bpf *skel, char *err, size_t len)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	struct bpf_program *prog;
+	char missing[512] = "";
+	size_t pos = 0;
 	int ret = 0;
 
 	bpf_object__for_each_program(prog, skel->obj) {
@@ -120,11 +141,17 @@ static int skip_missing_tracepoints(struct lifeline_bpf *skel, char *err, size_t
 			ret = -ENOENT;
 			break;
 		}
-		fprintf(stderr, "lifeline: tracepoint %s is missing on this kernel; "
-			"running without it\n", sec);
+		/* A section can be on several programs (one per domain): name it once. */
+		if (!listed(missing, sec) && pos < sizeof(missing))
+			pos += snprintf(missing + pos, sizeof(missing) - pos, "%s%s", pos ? ", " : "",
+					sec);
 		bpf_program__set_autoload(prog, false);
 	}
 	btf__free(vmlinux);
+	/* Said once, however many are missing: what they would report is simply not there. */
+	if (!ret && pos)
+		fprintf(stderr, "lifeline: this kernel lacks the optional tracepoint(s) %s; "
+			"running without them (what they report will be missing)\n", missing);
 	return ret;
 }
 
@@ -233,6 +260,16 @@ int tracer_trace_pid(struct tracer *t, uint32_t pid)
 
 	if (bpf_map__update_elem(t->skel->maps.traced, &pid, sizeof(pid), &one, sizeof(one),
 				 BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int tracer_watch_zombie(struct tracer *t, uint32_t pid)
+{
+	__u64 unknown = 0;	/* exit time: not known */
+
+	if (bpf_map__update_elem(t->skel->maps.zombies, &pid, sizeof(pid), &unknown,
+				 sizeof(unknown), BPF_NOEXIST) && errno != EEXIST)
 		return -errno;
 	return 0;
 }

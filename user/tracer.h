@@ -38,6 +38,9 @@ struct tracer;
 /* 0, or -errno with one line for the user in err (what is wrong and what to do). */
 int tracer_open(const struct tracer_config *cfg, struct tracer **out, char *err, size_t errlen);
 int tracer_trace_pid(struct tracer *t, uint32_t pid);
+/* A zombie that predates lifeline: with filters on, the kernel reports only reaps of zombies it
+ * knows, so it must be told about this one. */
+int tracer_watch_zombie(struct tracer *t, uint32_t pid);
 /* Wait up to timeout_ms, then hand every pending record to on_record. Records or -errno. */
 int tracer_poll(struct tracer *t, int timeout_ms);
 void tracer_counts(const struct tracer *t, struct tracer_counts *c);

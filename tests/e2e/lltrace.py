@@ -14,7 +14,7 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LIFELINE = os.path.join(ROOT, "build", "lifeline")
+LIFELINE = os.path.join(os.environ.get("LL_BUILD_DIR") or os.path.join(ROOT, "build"), "lifeline")
 
 
 class TracerError(Exception):
@@ -130,6 +130,14 @@ def set_subreaper():
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(36, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def no_loss(name, t):
+    """Every run's summary must report zero lost events."""
+    from lltest import check
+    s = t.summary
+    check(name + ": zero lost events", s is not None and s["lost"] == 0,
+          "summary lost=%s" % (s or {}).get("lost"))
 
 
 def find(objs, **kv):

@@ -8,11 +8,12 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lltest import Server, check, finish, run_loadgen, zombies_of, proc_state  # noqa: E402
-from lltrace import (ROOT, Tracer, TracerError, find, run, set_subreaper,  # noqa: E402
-                     wait_for, within)
+from lltest import (Server, binary, check, finish, proc_state, run_loadgen,  # noqa: E402
+                    zombies_of)
+from lltrace import (Tracer, TracerError, find, no_loss, run,  # noqa: E402
+                     set_subreaper, wait_for, within)
 
-FORK_ECHO = os.path.join(ROOT, "build", "fork_echo")
+FORK_ECHO = binary("fork_echo")
 
 
 def zgroup(summary, ppid):
@@ -29,10 +30,6 @@ def ogroup(summary, adopter):
     return None
 
 
-def no_loss(name, t):
-    s = t.summary
-    check(name + ": zero lost events", s is not None and s["lost"] == 0,
-          "summary lost=%s" % (s or {}).get("lost"))
 
 
 def test_reap_delay():
@@ -87,6 +84,7 @@ def test_reap_once_coalesced():
     with Server("fork_echo", "--reap", "once") as srv:
         with Tracer("--events=proc", "--json", "-p", srv.pid) as t:
             left = burst_until_zombies(srv)
+            time.sleep(0.3)     # injected: the leftover zombies are now >= 300 ms old
             truth = len(zombies_of(srv.pid))
             exits = lambda: len([e for e in t.events("exit") if e.get("ppid") == srv.pid])
             wait_for(lambda: exits() >= 100, 5)
@@ -242,6 +240,23 @@ def test_command_status():
     no_loss("command", t)
 
 
+def test_preexisting_zombies():
+    """Zombies that exist before lifeline starts with -p, reaped after it attached, leave the
+    'now' count: their reap is reported, with the zombie time unknown rather than guessed."""
+    with Server("fork_echo", "--reap-delay-ms", "2000") as srv:
+        run_loadgen(srv.port, "-c", "1", "-n", 3, "--connect-per-request")
+        wait_for(lambda: len(zombies_of(srv.pid)) == 3, 5)
+        with Tracer("--events=proc", "--json", "-p", srv.pid) as t:
+            before = len(zombies_of(srv.pid))
+            wait_for(lambda: len(find(t.events("reap"), reaper_pid=srv.pid)) >= 3, 5)
+    reaps = find(t.events("reap"), reaper_pid=srv.pid)
+    z = zgroup(t.summary, srv.pid)
+    check("preexisting: 3 zombies when lifeline started, 3 reaps reported, 0 now",
+          before == 3 and len(reaps) == 3 and z is not None and z["now"] == 0, (before, reaps, z))
+    check("preexisting: their zombie time is unknown (absent), not 0",
+          all("zombie_us" not in e for e in reaps), reaps)
+
+
 def test_comm_filter():
     """-c sleep: the sleep's own exec and exit are seen, its shell parent's are not."""
     with Tracer("--events=proc", "--json", "-c", "sleep") as t:
@@ -272,7 +287,7 @@ def test_system_wide():
 
 def main():
     tests = [test_reap_delay, test_reap_once_coalesced, test_reap_ignore, test_reap_none,
-             test_command_status, test_comm_filter, test_system_wide]
+             test_command_status, test_comm_filter, test_system_wide, test_preexisting_zombies]
     for fn in tests:
         try:
             fn()

@@ -9,7 +9,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import Server, check, finish, run_loadgen  # noqa: E402
-from lltrace import Tracer, TracerError, find, wait_for, within  # noqa: E402
+from lltrace import Tracer, TracerError, find, no_loss, wait_for, within  # noqa: E402
 
 
 def listener(summary, pid, port):
@@ -24,10 +24,6 @@ def loop_of(summary, pid):
     return max(loops, key=lambda l: l["wakeups"]) if loops else None
 
 
-def no_loss(name, t):
-    s = t.summary
-    check(name + ": zero lost events", s is not None and s["lost"] == 0,
-          "lost=%s" % (s or {}).get("lost"))
 
 
 def test_accept_queue_fork():
