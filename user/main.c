@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include "cli.h"
 #include "decode.h"
@@ -33,6 +34,7 @@
 enum out_mode { OUT_LIVE, OUT_STREAM, OUT_SUMMARIES, OUT_QUIET };
 
 struct app {
+	int child_pidfd;	/* readable when COMMAND exits: reap it at once, as a shell would */
 	struct ll_opts opts;
 	enum out_mode mode;
 	struct ll_render_opts ro;
@@ -424,7 +426,7 @@ static void drain(struct app *a)
 {
 	int i;
 
-	for (i = 0; i < 100 && tracer_poll(a->tracer, 0) > 0; i++)
+	for (i = 0; i < 100 && tracer_poll(a->tracer, 0, -1) > 0; i++)
 		;
 }
 
@@ -460,7 +462,7 @@ static void run(struct app *a)
 		wait_ms = POLL_MS;
 		if (next_tick > now && (next_tick - now) / 1000000 < (uint64_t)wait_ms)
 			wait_ms = (next_tick - now) / 1000000;
-		ret = tracer_poll(a->tracer, wait_ms);
+		ret = tracer_poll(a->tracer, wait_ms, a->child_pidfd);
 		if (ret < 0) {
 			fprintf(stderr, "lifeline: reading the ring buffer failed: %s\n",
 				strerror(-ret));
@@ -589,6 +591,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lifeline: out of memory\n");
 		return 1;
 	}
+	a->child_pidfd = -1;
 	ret = cli_parse(argc, argv, &a->opts);
 	if (ret) {
 		free(a);
@@ -611,6 +614,8 @@ int main(int argc, char **argv)
 	}
 	if (a->opts.command) {
 		a->child = spawn_command(a->opts.command, &gate_fd, &report_fd);
+		if (a->child > 0)	/* without pidfds (< 5.3), the poll timer bounds the delay */
+			a->child_pidfd = syscall(SYS_pidfd_open, a->child, 0);
 		if (a->child < 0) {
 			fprintf(stderr, "lifeline: cannot start the command: %s\n",
 				strerror(-a->child));
@@ -665,6 +670,8 @@ int main(int argc, char **argv)
 			ret = 1;
 	}
 cleanup:
+	if (a->child_pidfd >= 0)
+		close(a->child_pidfd);
 	if (gate_fd >= 0)
 		close(gate_fd);	/* the child reads EOF and exits */
 	if (report_fd >= 0)

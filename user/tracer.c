@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <poll.h>
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -274,19 +275,22 @@ int tracer_watch_zombie(struct tracer *t, uint32_t pid)
 	return 0;
 }
 
-int tracer_poll(struct tracer *t, int timeout_ms)
+int tracer_poll(struct tracer *t, int timeout_ms, int wake_fd)
 {
-	int n, m;
+	struct pollfd fds[2] = {
+		{ .fd = ring_buffer__epoll_fd(t->rb), .events = POLLIN },
+		{ .fd = wake_fd, .events = POLLIN },
+	};
+	int m;
 
-	/* Records are submitted without wake-ups (see common.bpf.h), so a timed-out poll still
-	 * has work: consume whatever is there. */
-	n = ring_buffer__poll(t->rb, timeout_ms);
-	if (n < 0 && n != -EINTR)
-		return n;
+	/* Records are submitted without wake-ups (see common.bpf.h), so whether the wait ends by
+	 * timeout, by a forced wake-up or by wake_fd, consume whatever is there. */
+	if (poll(fds, wake_fd >= 0 ? 2 : 1, timeout_ms) < 0 && errno != EINTR)
+		return -errno;
 	m = ring_buffer__consume(t->rb);
 	if (m < 0 && m != -EINTR)
 		return m;
-	return (n > 0 ? n : 0) + (m > 0 ? m : 0);
+	return m > 0 ? m : 0;
 }
 
 void tracer_counts(const struct tracer *t, struct tracer_counts *c)

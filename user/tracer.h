@@ -41,8 +41,9 @@ int tracer_trace_pid(struct tracer *t, uint32_t pid);
 /* A zombie that predates lifeline: with filters on, the kernel reports only reaps of zombies it
  * knows, so it must be told about this one. */
 int tracer_watch_zombie(struct tracer *t, uint32_t pid);
-/* Wait up to timeout_ms, then hand every pending record to on_record. Records or -errno. */
-int tracer_poll(struct tracer *t, int timeout_ms);
+/* Wait up to timeout_ms (less if wake_fd, when >= 0, becomes readable), then hand every pending
+ * record to on_record. Records or -errno. */
+int tracer_poll(struct tracer *t, int timeout_ms, int wake_fd);
 void tracer_counts(const struct tracer *t, struct tracer_counts *c);
 /* Copy the kernel's per-thread loop statistics; returns how many. */
 size_t tracer_read_loops(struct tracer *t, struct ll_loop_stats *out, size_t max);

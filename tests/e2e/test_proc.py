@@ -234,6 +234,9 @@ def test_command_status():
     sleeps = [e for e in execs if e["comm"] == "sleep"]
     check("command: traces the command's tree (sh and its sleep)", rc == 3 and
           any(e["comm"] == "sh" for e in execs) and sleeps, (rc, execs))
+    own = [e for e in t.events("reap") if e["reaper_pid"] == t.proc.pid]
+    check("command: lifeline reaps its command at once (zombie < 5 ms), changing nothing",
+          len(own) == 1 and own[0].get("zombie_us", 10**9) < 5000, own)
     exits = find(t.events("exit"), comm="sleep")
     check("command: the sleep lived 200 ms +-25%",
           len(exits) == 1 and within(exits[0]["age_us"], 200000, 0.25), exits)
