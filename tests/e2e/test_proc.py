@@ -9,8 +9,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import (Server, binary, check, finish, proc_state, run_loadgen,  # noqa: E402
-                    zombies_of)
-from lltrace import (Tracer, TracerError, find, no_loss, run,  # noqa: E402
+                    run_test, zombies_of)
+from lltrace import (Tracer, find, no_loss, run,  # noqa: E402
                      set_subreaper, wait_for, within)
 
 FORK_ECHO = binary("fork_echo")
@@ -289,22 +289,14 @@ def test_system_wide():
 
 
 def main():
-    tests = [test_reap_delay, test_reap_once_coalesced, test_reap_ignore, test_reap_none,
-             test_command_status, test_comm_filter, test_system_wide, test_preexisting_zombies]
-    for fn in tests:
-        try:
-            fn()
-        except (TracerError, OSError, subprocess.SubprocessError, KeyError, TypeError,
-                RuntimeError) as e:
-            check(fn.__name__, False, "%s: %s" % (type(e).__name__, e))
+    for fn in (test_reap_delay, test_reap_once_coalesced, test_reap_ignore, test_reap_none,
+               test_command_status, test_comm_filter, test_system_wide,
+               test_preexisting_zombies):
+        run_test(fn)
     # Last: being a subreaper changes who adopts what in this process tree.
     set_subreaper()
     for fn in (test_daemon_orphan, test_exit_after):
-        try:
-            fn()
-        except (TracerError, OSError, subprocess.SubprocessError, KeyError, TypeError,
-                RuntimeError) as e:
-            check(fn.__name__, False, "%s: %s" % (type(e).__name__, e))
+        run_test(fn)
     finish()
 
 

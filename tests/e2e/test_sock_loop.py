@@ -3,13 +3,12 @@
 (accept delays, slow handlers, edge-triggered bugs) or counted by the test itself."""
 import os
 import socket
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lltest import Server, check, finish, run_loadgen  # noqa: E402
-from lltrace import Tracer, TracerError, find, no_loss, wait_for, within  # noqa: E402
+from lltest import Server, check, finish, run_loadgen, run_test  # noqa: E402
+from lltrace import Tracer, find, no_loss, wait_for, within  # noqa: E402
 
 
 def listener(summary, pid, port):
@@ -155,11 +154,7 @@ def test_accept_counts_ipv6():
 def main():
     for fn in (test_accept_queue_fork, test_stalls, test_et_lt_fds, test_et_bug,
                test_accept_counts_ipv6):
-        try:
-            fn()
-        except (TracerError, OSError, subprocess.SubprocessError, KeyError, TypeError,
-                RuntimeError) as e:
-            check(fn.__name__, False, "%s: %s" % (type(e).__name__, e))
+        run_test(fn)
     finish()
 
 
