@@ -118,7 +118,8 @@ static __always_inline __u64 ll_wakeup_flag(void)
 	return BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline void *ll_reserve(__u32 size, __u16 type)
+/* ts: the caller's clock read, so a program that needs the time anyway reads it once. */
+static __always_inline void *ll_reserve_at(__u32 size, __u16 type, __u64 ts)
 {
 	struct ll_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
 	__u64 id;
@@ -131,10 +132,15 @@ static __always_inline void *ll_reserve(__u32 size, __u16 type)
 	h->type = type;
 	h->size = size;
 	h->cpu = bpf_get_smp_processor_id();
-	h->ts_ns = bpf_ktime_get_ns();
+	h->ts_ns = ts;
 	h->tgid = id >> 32;
 	h->tid = (__u32)id;
 	return h;
+}
+
+static __always_inline void *ll_reserve(__u32 size, __u16 type)
+{
+	return ll_reserve_at(size, type, bpf_ktime_get_ns());
 }
 
 static __always_inline void ll_submit(void *rec, __u16 type)

@@ -66,7 +66,7 @@ static __always_inline void account_busy(struct ll_loop_stats *st, __u64 now)
 	st->stalls++;
 	if (busy > st->max_stall_ns)
 		st->max_stall_ns = busy;
-	r = ll_reserve(sizeof(*r), LL_REC_STALL);
+	r = ll_reserve_at(sizeof(*r), LL_REC_STALL, now);
 	if (!r)
 		return;
 	r->busy_ns = busy;

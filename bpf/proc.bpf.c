@@ -149,10 +149,9 @@ int BPF_PROG(ll_exit, struct task_struct *task)
 	now = bpf_ktime_get_ns();
 	if (!(flags & LL_EXIT_AUTOREAP) && bpf_map_update_elem(&zombies, &tgid, &now, BPF_ANY))
 		ll_count_map_full();
-	r = ll_reserve(sizeof(*r), LL_REC_EXIT);
+	r = ll_reserve_at(sizeof(*r), LL_REC_EXIT, now);
 	if (!r)
 		return 0;
-	r->hdr.ts_ns = now;
 	r->ppid = BPF_CORE_READ(parent, tgid);
 	r->exit_code = BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT_F ?
 		       BPF_CORE_READ(sig, group_exit_code) : task->exit_code;
