@@ -178,15 +178,15 @@ struct ll_loop_stats {
 	__s32 epfd;		/* epoll fd of the last wait */
 	__s32 maxevents;	/* of the last wait */
 	__u64 first_ns;		/* first epoll_wait seen */
-	__u64 enter_ns;		/* in a wait since then; 0 while busy */
+	__u64 sleep_ns;		/* asleep in a wait since then; 0 while running */
 	__u64 exit_ns;		/* last wait returned then */
 	__u64 wakeups;		/* returns with events > 0 */
 	__u64 events;
 	__u64 timeouts;		/* returns with 0 events */
 	__u64 full;		/* returns with events == maxevents */
 	__u64 errors;		/* returns < 0 (EINTR mostly) */
-	__u64 blocked_ns;	/* total time inside the wait */
-	__u64 busy_ns;		/* total time between a return and the next wait */
+	__u64 blocked_ns;	/* total time asleep in waits (a wait with events ready: 0) */
+	__u64 busy_ns;		/* total time running between a return and the next sleep */
 	__u64 stalls;
 	__u64 max_stall_ns;
 	__u32 blocked_hist[LL_HIST_SLOTS];
@@ -203,11 +203,16 @@ struct ll_loop_new {
 	char comm[LL_COMM_LEN];
 };
 
-/* A busy period longer than the stall threshold ended (the loop called epoll_wait again). */
+/*
+ * A busy period longer than the stall threshold ended: the loop went to sleep in its next wait,
+ * or that wait returned at once with events ready (it is running again).
+ */
 struct ll_stall {
 	struct ll_hdr hdr;
 	__u64 busy_ns;
 	__u64 start_ns;		/* when the busy period began (the previous wait returned) */
+	__u32 asleep;		/* ended by sleeping in the wait, not by its return */
+	__u32 pad;
 	char comm[LL_COMM_LEN];
 };
 

@@ -3,8 +3,18 @@
  * Event loops: per-thread epoll_wait behaviour, aggregated here because a busy loop waits 100k+
  * times a second. Only rare things become records: a new loop, a stall, a loop's thread exiting
  * (and every return in loop-all mode). User space reads the "loops" map each interval.
+ *
+ * A wait is seen at two points, never at its entry: where its thread goes to sleep in it
+ * (sched_switch) and where it returns (sys_exit). A syscall-entry program would cost a
+ * tracepoint dispatch and a clock read on every call, about half of what tracing a loop costs
+ * here; a loop that finds events ready never sleeps, so its waits cost one program and one clock
+ * read. Busy time therefore runs from a return to the next sleep (or return), and blocked time is
+ * time asleep in the wait: the few microseconds a wait spends running count as busy.
  */
 #include "common.bpf.h"
+
+/* Syscall numbers of epoll_wait, epoll_pwait and epoll_pwait2 on this arch; -1: none. */
+const volatile long ll_nr_epoll[3] = { -1, -1, -1 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -16,9 +26,32 @@ struct {
 /* Template for new entries: the value is too large for the BPF stack. */
 static const struct ll_loop_stats loop_zero;
 
-static __always_inline void emit_loop_new(struct ll_loop_stats *st)
+static __always_inline long syscall_nr(struct pt_regs *regs)
 {
-	struct ll_loop_new *r = ll_reserve(sizeof(*r), LL_REC_LOOP_NEW);
+#if defined(__TARGET_ARCH_x86)
+	return regs->orig_ax;
+#elif defined(__TARGET_ARCH_arm64)
+	return regs->syscallno;
+#else
+	return -1;
+#endif
+}
+
+static __always_inline bool is_epoll_wait(long nr)
+{
+	return nr >= 0 && (nr == ll_nr_epoll[0] || nr == ll_nr_epoll[1] || nr == ll_nr_epoll[2]);
+}
+
+/* The wait's own arguments, from the registers saved at syscall entry: (epfd, events, max). */
+static __always_inline void note_wait_args(struct ll_loop_stats *st, struct pt_regs *regs)
+{
+	st->epfd = PT_REGS_PARM1_SYSCALL(regs);
+	st->maxevents = PT_REGS_PARM3_SYSCALL(regs);
+}
+
+static __always_inline void emit_loop_new(struct ll_loop_stats *st, __u64 now)
+{
+	struct ll_loop_new *r = ll_reserve_at(sizeof(*r), LL_REC_LOOP_NEW, now);
 
 	if (!r)
 		return;
@@ -28,10 +61,15 @@ static __always_inline void emit_loop_new(struct ll_loop_stats *st)
 	ll_submit(r, LL_REC_LOOP_NEW);
 }
 
-static __always_inline struct ll_loop_stats *loop_create(__u32 tid, __u32 tgid, __u64 now)
+/* The current thread's first wait: it is in one now (asleep or returning). */
+static __always_inline struct ll_loop_stats *loop_create(struct pt_regs *regs, __u64 now)
 {
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
 	struct ll_loop_stats *st;
 
+	if (!ll_current_traced())
+		return NULL;
 	if (bpf_map_update_elem(&loops, &tid, &loop_zero, BPF_NOEXIST)) {
 		ll_count_map_full();
 		return NULL;
@@ -39,10 +77,12 @@ static __always_inline struct ll_loop_stats *loop_create(__u32 tid, __u32 tgid, 
 	st = bpf_map_lookup_elem(&loops, &tid);
 	if (!st)
 		return NULL;
-	st->tgid = tgid;
+	st->tgid = id >> 32;
 	st->tid = tid;
 	st->first_ns = now;
 	bpf_get_current_comm(st->comm, sizeof(st->comm));
+	note_wait_args(st, regs);
+	emit_loop_new(st, now);
 	return st;
 }
 
@@ -54,7 +94,8 @@ static __always_inline void hist_inc(__u32 *hist, __u32 slot, __u32 nslots)
 		hist[slot]++;
 }
 
-static __always_inline void account_busy(struct ll_loop_stats *st, __u64 now)
+/* The busy period since the previous return ended now: the loop is in its next wait. */
+static __always_inline void account_busy(struct ll_loop_stats *st, __u64 now, bool asleep)
 {
 	__u64 busy = now - st->exit_ns;
 	struct ll_stall *r;
@@ -71,34 +112,10 @@ static __always_inline void account_busy(struct ll_loop_stats *st, __u64 now)
 		return;
 	r->busy_ns = busy;
 	r->start_ns = st->exit_ns;
+	r->asleep = asleep;
+	r->pad = 0;
 	__builtin_memcpy(r->comm, st->comm, sizeof(r->comm));
 	ll_submit(r, LL_REC_STALL);
-}
-
-static __always_inline void loop_enter(int epfd, int maxevents)
-{
-	__u64 id = bpf_get_current_pid_tgid(), now;
-	__u32 tid = (__u32)id;
-	struct ll_loop_stats *st;
-	bool fresh = false;
-
-	if (!ll_current_traced())
-		return;
-	now = bpf_ktime_get_ns();
-	st = bpf_map_lookup_elem(&loops, &tid);
-	if (!st) {
-		st = loop_create(tid, id >> 32, now);
-		if (!st)
-			return;
-		fresh = true;
-	} else if (st->exit_ns && !st->enter_ns) {
-		account_busy(st, now);
-	}
-	st->enter_ns = now;
-	st->epfd = epfd;
-	st->maxevents = maxevents;
-	if (fresh)
-		emit_loop_new(st);
 }
 
 static __always_inline __u32 log2_slot(__u64 v)
@@ -108,20 +125,8 @@ static __always_inline __u32 log2_slot(__u64 v)
 	return s < LL_EVHIST_SLOTS ? s : LL_EVHIST_SLOTS - 1;
 }
 
-static __always_inline void loop_exit(long ret)
+static __always_inline void count_return(struct ll_loop_stats *st, long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ll_loop_stats *st;
-	struct ll_wakeup *r;
-	__u64 now, blocked;
-
-	st = bpf_map_lookup_elem(&loops, &tid);
-	if (!st || !st->enter_ns)
-		return;
-	now = bpf_ktime_get_ns();
-	blocked = now - st->enter_ns;
-	st->blocked_ns += blocked;
-	hist_inc(st->blocked_hist, ll_hist_slot(blocked / 1000), LL_HIST_SLOTS);
 	if (ret > 0) {
 		st->wakeups++;
 		st->events += ret;
@@ -133,59 +138,109 @@ static __always_inline void loop_exit(long ret)
 	} else {
 		st->errors++;
 	}
-	if (ll_loop_all) {
-		r = ll_reserve(sizeof(*r), LL_REC_WAKEUP);
-		if (r) {
-			r->events = ret;
-			r->epfd = st->epfd;
-			r->blocked_ns = blocked;
-			r->busy_ns = st->exit_ns ? st->enter_ns - st->exit_ns : 0;
-			ll_submit(r, LL_REC_WAKEUP);
-		}
+}
+
+static __always_inline void emit_wakeup(struct ll_loop_stats *st, long ret, __u64 now,
+					__u64 blocked, __u64 busy)
+{
+	struct ll_wakeup *r = ll_reserve_at(sizeof(*r), LL_REC_WAKEUP, now);
+
+	if (!r)
+		return;
+	r->events = ret;
+	r->epfd = st->epfd;
+	r->blocked_ns = blocked;
+	r->busy_ns = busy;
+	ll_submit(r, LL_REC_WAKEUP);
+}
+
+static __always_inline void loop_return(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	struct ll_loop_stats *st;
+	__u64 now = bpf_ktime_get_ns(), blocked = 0, busy = 0, began;
+
+	st = bpf_map_lookup_elem(&loops, &tid);
+	if (!st) {
+		/* The wait began before lifeline saw it: only its result is known. */
+		st = loop_create(regs, now);
+		if (!st)
+			return;
+		count_return(st, ret);
+		st->exit_ns = now;
+		return;
 	}
-	st->enter_ns = 0;
+	note_wait_args(st, regs);
+	began = st->sleep_ns ? st->sleep_ns : now;
+	if (st->exit_ns)
+		busy = began - st->exit_ns;
+	if (st->sleep_ns) {
+		blocked = now - st->sleep_ns;
+		st->sleep_ns = 0;
+	} else if (st->exit_ns) {
+		account_busy(st, now, false);
+	}
+	/* Every wait counts in the blocked histogram, the ones that found events ready as 0. */
+	st->blocked_ns += blocked;
+	hist_inc(st->blocked_hist, ll_hist_slot(blocked / 1000), LL_HIST_SLOTS);
+	count_return(st, ret);
+	if (ll_loop_all)
+		emit_wakeup(st, ret, now, blocked, busy);
 	st->exit_ns = now;
-}
-
-SEC("tp/syscalls/sys_enter_epoll_wait")
-int ll_enter_epoll_wait(struct trace_event_raw_sys_enter *ctx)
-{
-	loop_enter(ctx->args[0], ctx->args[2]);
-	return 0;
-}
-
-SEC("tp/syscalls/sys_enter_epoll_pwait")
-int ll_enter_epoll_pwait(struct trace_event_raw_sys_enter *ctx)
-{
-	loop_enter(ctx->args[0], ctx->args[2]);
-	return 0;
-}
-
-SEC("tp/syscalls/sys_enter_epoll_pwait2")
-int ll_enter_epoll_pwait2(struct trace_event_raw_sys_enter *ctx)
-{
-	loop_enter(ctx->args[0], ctx->args[2]);
-	return 0;
 }
 
 SEC("tp/syscalls/sys_exit_epoll_wait")
 int ll_exit_epoll_wait(struct trace_event_raw_sys_exit *ctx)
 {
-	loop_exit(ctx->ret);
+	loop_return(ctx->ret);
 	return 0;
 }
 
 SEC("tp/syscalls/sys_exit_epoll_pwait")
 int ll_exit_epoll_pwait(struct trace_event_raw_sys_exit *ctx)
 {
-	loop_exit(ctx->ret);
+	loop_return(ctx->ret);
 	return 0;
 }
 
 SEC("tp/syscalls/sys_exit_epoll_pwait2")
 int ll_exit_epoll_pwait2(struct trace_event_raw_sys_exit *ctx)
 {
-	loop_exit(ctx->ret);
+	loop_return(ctx->ret);
+	return 0;
+}
+
+/*
+ * A thread goes to sleep: if it sleeps inside an epoll wait, its busy period ended here. Only
+ * voluntary sleeps: a wait preempted while it runs is still running. current is still prev.
+ */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(ll_loop_sleep, bool preempt, struct task_struct *prev)
+{
+	struct pt_regs *regs;
+	struct ll_loop_stats *st;
+	__u32 tid;
+	__u64 now;
+
+	if (preempt)
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+	if (!is_epoll_wait(syscall_nr(regs)))
+		return 0;
+	tid = prev->pid;
+	now = bpf_ktime_get_ns();
+	st = bpf_map_lookup_elem(&loops, &tid);
+	if (!st) {
+		st = loop_create(regs, now);
+		if (!st)
+			return 0;
+	} else if (st->sleep_ns) {
+		return 0;	/* woken without events and asleep again: still the same wait */
+	} else if (st->exit_ns) {
+		account_busy(st, now, true);
+	}
+	st->sleep_ns = now;
 	return 0;
 }
 

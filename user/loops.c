@@ -30,7 +30,7 @@ struct lp_loop {
 	uint64_t first_ns;	/* the kernel's; 0 until a snapshot or the exit record tells */
 	uint64_t new_ns;	/* when this entry was made */
 	uint64_t last_ns;	/* latest activity known, for eviction */
-	uint64_t enter_ns;
+	uint64_t sleep_ns;
 	uint64_t exit_ns;
 	uint64_t wakeups;
 	uint64_t events;
@@ -197,13 +197,13 @@ static void lp_set_comm(struct lp_loop *l, const char *comm)
 }
 
 /* Records and snapshots arrive in no fixed order: the latest wait state wins. */
-static void lp_set_wait_state(struct lp_loop *l, uint64_t enter_ns, uint64_t exit_ns)
+static void lp_set_wait_state(struct lp_loop *l, uint64_t sleep_ns, uint64_t exit_ns)
 {
-	if (lp_max64(enter_ns, exit_ns) < lp_max64(l->enter_ns, l->exit_ns))
+	if (lp_max64(sleep_ns, exit_ns) < lp_max64(l->sleep_ns, l->exit_ns))
 		return;
-	l->enter_ns = enter_ns;
+	l->sleep_ns = sleep_ns;
 	l->exit_ns = exit_ns;
-	l->last_ns = lp_max64(l->last_ns, lp_max64(enter_ns, exit_ns));
+	l->last_ns = lp_max64(l->last_ns, lp_max64(sleep_ns, exit_ns));
 }
 
 static void lp_apply_stats(struct lp_loop *l, const struct ll_loop_stats *st)
@@ -222,7 +222,7 @@ static void lp_apply_stats(struct lp_loop *l, const struct ll_loop_stats *st)
 	l->busy_ns = st->busy_ns;
 	l->stalls = st->stalls;
 	l->max_stall_ns = st->max_stall_ns;
-	lp_set_wait_state(l, st->enter_ns, st->exit_ns);
+	lp_set_wait_state(l, st->sleep_ns, st->exit_ns);
 	/* 2 x 256 slots once per interval: cheaper than knowing whether they changed */
 	memset(&l->blocked, 0, sizeof(l->blocked));
 	memset(&l->busy, 0, sizeof(l->busy));
@@ -308,8 +308,11 @@ static void lp_on_stall(struct loops *lp, const struct ll_stall *rec)
 		l->rec_stalls++;
 		l->rec_max_stall_ns = lp_max64(l->rec_max_stall_ns, rec->busy_ns);
 		lp_set_comm(l, rec->comm);
-		/* the record comes from the next wait: the busy period is over */
-		lp_set_wait_state(l, rec->hdr.ts_ns, l->exit_ns);
+		/* the busy period is over: the loop sleeps in its next wait, or that wait returned */
+		if (rec->asleep)
+			lp_set_wait_state(l, rec->hdr.ts_ns, l->exit_ns);
+		else
+			lp_set_wait_state(l, 0, rec->hdr.ts_ns);
 	}
 	if (!lp->emit)
 		return;
@@ -407,7 +410,7 @@ size_t lp_epfds(const struct loops *lp, struct lp_epfd *out, size_t max)
 /* The busy period the loop is in right now, if it is not waiting: a stall in progress. */
 static uint64_t lp_busy_now_us(const struct lp_loop *l, uint64_t now_ns)
 {
-	if (lp_is_dead(l) || l->enter_ns || !l->exit_ns || now_ns <= l->exit_ns)
+	if (lp_is_dead(l) || l->sleep_ns || !l->exit_ns || now_ns <= l->exit_ns)
 		return 0;
 	return (now_ns - l->exit_ns) / 1000;
 }

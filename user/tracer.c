@@ -176,6 +176,18 @@ static void set_knobs(struct lifeline_bpf *skel, const struct tracer_config *cfg
 		memcpy((char *)skel->rodata->ll_comms[i], cfg->comms[i], LL_COMM_LEN);
 	skel->rodata->ll_stall_ns = cfg->stall_ns;
 	skel->rodata->ll_loop_all = cfg->loop_all;
+	/* The sleep hook knows a thread is in an epoll wait only by its syscall number. */
+#ifdef SYS_epoll_wait
+	skel->rodata->ll_nr_epoll[0] = SYS_epoll_wait;
+#endif
+#ifdef SYS_epoll_pwait
+	skel->rodata->ll_nr_epoll[1] = SYS_epoll_pwait;
+#endif
+#ifdef SYS_epoll_pwait2
+	skel->rodata->ll_nr_epoll[2] = SYS_epoll_pwait2;
+#else
+	skel->rodata->ll_nr_epoll[2] = 441;	/* the same on every arch; older headers lack it */
+#endif
 	/* Wake the consumer early enough that a burst cannot fill the rest between two polls. */
 	skel->rodata->ll_wakeup_bytes = ringbuf_size(cfg->ringbuf_bytes) / 4;
 }

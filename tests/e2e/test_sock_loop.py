@@ -76,6 +76,34 @@ def test_stalls():
     no_loss("stalls", t)
 
 
+def test_blocked_vs_busy():
+    """Blocked time is time asleep in the wait: an idle loop with a 100 ms timeout sleeps
+    100 ms per wait; a loop polling with timeout 0 never sleeps, so it is all busy."""
+    with Server("epoll_echo", "--timeout-ms", "100") as srv:
+        with Tracer("--events=loop-all", "--json", "-p", srv.pid) as t:
+            wait_for(lambda: len(find(t.events("wakeup"), pid=srv.pid)) >= 8, 5)
+    ws = find(t.events("wakeup"), pid=srv.pid)
+    blocked = [e["blocked_us"] for e in ws]
+    # epoll's timer may fire up to its slack late, never early.
+    check("blocked: idle 100 ms timeouts, each wait blocked 100-110 ms (%s)" % blocked,
+          len(ws) >= 8 and all(e["events"] == 0 and 100000 <= e["blocked_us"] <= 110000
+                               for e in ws), ws[:3])
+    lp = loop_of(t.summary, srv.pid)
+    p50 = lp and lp["blocked_us"] and lp["blocked_us"]["p50"]
+    check("blocked: summary p50 within 10%% of 100 ms (got %s us)" % p50,
+          p50 is not None and within(p50, 100000, 0.10), lp)
+    check("blocked: an idle loop is under 1% busy", lp is not None and lp["busy_pct"] < 1, lp)
+    with Server("epoll_echo", "--timeout-ms", "0") as srv:
+        with Tracer("--json", "-i", "0.2", "-p", srv.pid) as t:
+            wait_for(lambda: t.summary and loop_of(t.summary, srv.pid) and
+                     loop_of(t.summary, srv.pid)["timeouts"] >= 100000, 10)
+    lp = loop_of(t.summary, srv.pid)
+    check("blocked: a timeout-0 poller never sleeps: blocked p50 0, >= 95% busy",
+          lp is not None and lp["timeouts"] >= 100000 and lp["blocked_us"]["p50"] == 0 and
+          lp["busy_pct"] >= 95, lp)
+    no_loss("blocked", t)
+
+
 def hold_connections(port, n, host="127.0.0.1"):
     fam = socket.AF_INET6 if ":" in host else socket.AF_INET
     conns = []
@@ -152,8 +180,8 @@ def test_accept_counts_ipv6():
 
 
 def main():
-    for fn in (test_accept_queue_fork, test_stalls, test_et_lt_fds, test_et_bug,
-               test_accept_counts_ipv6):
+    for fn in (test_accept_queue_fork, test_stalls, test_blocked_vs_busy, test_et_lt_fds,
+               test_et_bug, test_accept_counts_ipv6):
         run_test(fn)
     finish()
 

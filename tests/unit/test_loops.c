@@ -36,7 +36,7 @@ static struct ll_loop_stats mk_stats(uint32_t tgid, uint32_t tid, uint64_t first
 {
 	struct ll_loop_stats st = {
 		.tgid = tgid, .tid = tid, .epfd = 4, .maxevents = 64, .first_ns = first_ns,
-		.enter_ns = first_ns, .wakeups = wakeups,
+		.sleep_ns = first_ns, .wakeups = wakeups,
 	};
 
 	snprintf(st.comm, sizeof(st.comm), "loop%u", tid);
@@ -65,17 +65,24 @@ static void send_new(struct loops *lp, uint32_t tgid, uint32_t tid, int epfd, ui
 	lp_handle(lp, &r.hdr);
 }
 
-static void send_stall(struct loops *lp, uint32_t tgid, uint32_t tid, uint64_t start_ns,
-		       uint64_t busy_ns)
+/* asleep: the stall ended with the loop asleep in its next wait, not returning from it. */
+static void send_stall_at(struct loops *lp, uint32_t tgid, uint32_t tid, uint64_t start_ns,
+			  uint64_t busy_ns, bool asleep)
 {
 	struct ll_stall r = {
 		.hdr = { .type = LL_REC_STALL, .size = sizeof(r), .ts_ns = start_ns + busy_ns,
 			 .tgid = tgid, .tid = tid },
-		.busy_ns = busy_ns, .start_ns = start_ns,
+		.busy_ns = busy_ns, .start_ns = start_ns, .asleep = asleep,
 	};
 
 	snprintf(r.comm, sizeof(r.comm), "loop%u", tid);
 	lp_handle(lp, &r.hdr);
+}
+
+static void send_stall(struct loops *lp, uint32_t tgid, uint32_t tid, uint64_t start_ns,
+		       uint64_t busy_ns)
+{
+	send_stall_at(lp, tgid, tid, start_ns, busy_ns, true);
 }
 
 static void send_exit(struct loops *lp, const struct ll_loop_stats *st, uint64_t ts)
@@ -319,7 +326,7 @@ static void test_busy_now(void)
 
 	if (!ASSERT_TRUE(lp, "lp_new"))
 		return;
-	st.enter_ns = 0;
+	st.sleep_ns = 0;
 	st.exit_ns = 9 * SEC + 700 * MS;	/* returned, and has not waited since */
 	lp_update(lp, &st, 1, 10 * SEC);
 	lp_views(lp, 10 * SEC, v, 1);
@@ -328,7 +335,7 @@ static void test_busy_now(void)
 	ASSERT_EQ(v[0].busy_now_us, 500000, "still busy, 500 ms");
 	lp_views(lp, 9 * SEC, v, 1);
 	ASSERT_EQ(v[0].busy_now_us, 0, "clock before the return: 0");
-	/* the stall ends: its record comes from the next wait, before the next snapshot */
+	/* the stall ends: the loop sleeps in its next wait; the record beats the next snapshot */
 	send_stall(lp, 70, 71, st.exit_ns, 600 * MS);
 	lp_views(lp, 10 * SEC + 400 * MS, v, 1);
 	ASSERT_EQ(v[0].busy_now_us, 0, "waiting again");
@@ -336,10 +343,14 @@ static void test_busy_now(void)
 	lp_update(lp, &st, 1, 10 * SEC + 300 * MS);
 	lp_views(lp, 10 * SEC + 400 * MS, v, 1);
 	ASSERT_EQ(v[0].busy_now_us, 0, "latest state wins");
-	st.enter_ns = 11 * SEC;
+	st.sleep_ns = 11 * SEC;
 	lp_update(lp, &st, 1, 11 * SEC + 1);
 	lp_views(lp, 12 * SEC, v, 1);
 	ASSERT_EQ(v[0].busy_now_us, 0, "in a wait");
+	/* a stall that ends in a wait with events ready: the loop is busy again from its return */
+	send_stall_at(lp, 70, 71, 12 * SEC, 200 * MS, false);
+	lp_views(lp, 12 * SEC + 300 * MS, v, 1);
+	ASSERT_EQ(v[0].busy_now_us, 100000, "running again since the return");
 	lp_free(lp);
 }
 
