@@ -59,6 +59,16 @@ static __always_inline __u32 ll_cpu(void)
 	return bpf_get_smp_processor_id() & (LL_MAX_CPUS - 1);
 }
 
+/*
+ * A syscall's arguments, read at its exit from the user registers saved at its entry: a
+ * sys_enter program per syscall would cost another tracepoint dispatch and a map round trip,
+ * and would miss calls already in progress when lifeline attached.
+ */
+static __always_inline struct pt_regs *ll_syscall_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
 static __always_inline bool ll_comm_eq(const char *a, const volatile char *b)
 {
 	int i;

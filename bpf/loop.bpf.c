@@ -157,7 +157,7 @@ static __always_inline void emit_wakeup(struct ll_loop_stats *st, long ret, __u6
 static __always_inline void loop_return(long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	struct pt_regs *regs = ll_syscall_regs();
 	struct ll_loop_stats *st;
 	__u64 now = bpf_ktime_get_ns(), blocked = 0, busy = 0, began;
 

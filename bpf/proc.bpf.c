@@ -18,22 +18,6 @@ struct {
 	__type(value, __u64);
 } zombies SEC(".maps");
 
-enum wait_kind { WAIT_WAIT4 = 1, WAIT_WAITID };
-
-struct wait_args {
-	__u64 uptr;	/* wait4: int *status; waitid: siginfo_t *infop */
-	__u32 options;
-	__u32 kind;
-};
-
-/* A wait in progress, tid -> its user pointer and options, from sys_enter to sys_exit. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);
-	__type(value, struct wait_args);
-} waits SEC(".maps");
-
 static const __u8 one = 1;
 
 SEC("tp_btf/sched_process_fork")
@@ -181,59 +165,33 @@ static __always_inline void emit_reap(__u32 pid, __u32 how, __s32 status)
 	ll_submit(r, LL_REC_REAP);
 }
 
-static __always_inline void save_wait(__u64 uptr, __u32 options, __u32 kind)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct wait_args a = { .uptr = uptr, .options = options, .kind = kind };
-
-	/* Not filtered: the reaper (init, an adopter, lifeline reaping its COMMAND) is often
-	 * untraced while the child is; emit_reap decides by the child. */
-	if (bpf_map_update_elem(&waits, &tid, &a, BPF_ANY))
-		ll_count_map_full();
-}
-
-static __always_inline struct wait_args *take_wait(__u32 *tid)
-{
-	*tid = (__u32)bpf_get_current_pid_tgid();
-	return bpf_map_lookup_elem(&waits, tid);
-}
-
-SEC("tp/syscalls/sys_enter_wait4")
-int ll_enter_wait4(struct trace_event_raw_sys_enter *ctx)
-{
-	save_wait(ctx->args[1], ctx->args[2], WAIT_WAIT4);
-	return 0;
-}
-
+/*
+ * Not filtered by the waiter: the reaper (init, an adopter, lifeline reaping its COMMAND) is
+ * often untraced while the child is; emit_reap decides by the child.
+ */
 SEC("tp/syscalls/sys_exit_wait4")
 int ll_exit_wait4(struct trace_event_raw_sys_exit *ctx)
 {
-	struct wait_args *a;
+	struct pt_regs *regs;
+	void *ustatus;
+	__u32 options;
 	__s32 status = -1;
-	__u32 tid;
 	long ret = ctx->ret;
 
-	a = take_wait(&tid);
-	if (!a)
+	if (ret <= 0)
 		return 0;
-	if (ret > 0) {
-		if (a->uptr)
-			bpf_probe_read_user(&status, sizeof(status), (void *)a->uptr);
-		/* Stopped (0x7f low byte) and continued (0xffff) reports are not reaps. */
-		if (!(a->options & (WUNTRACED_F | WCONTINUED_F)) ||
-		    (status != -1 && (status & 0xff) != 0x7f && status != 0xffff))
-			emit_reap(ret, LL_HOW_WAIT4, status);
-		else if (status == -1 && bpf_map_lookup_elem(&zombies, &(__u32){ ret }))
-			emit_reap(ret, LL_HOW_WAIT4, status);
-	}
-	bpf_map_delete_elem(&waits, &tid);
-	return 0;
-}
-
-SEC("tp/syscalls/sys_enter_waitid")
-int ll_enter_waitid(struct trace_event_raw_sys_enter *ctx)
-{
-	save_wait(ctx->args[2], ctx->args[3], WAIT_WAITID);
+	/* wait4(pid, int *status, options, rusage) */
+	regs = ll_syscall_regs();
+	ustatus = (void *)PT_REGS_PARM2_SYSCALL(regs);
+	options = PT_REGS_PARM3_SYSCALL(regs);
+	if (ustatus)
+		bpf_probe_read_user(&status, sizeof(status), ustatus);
+	/* Stopped (0x7f low byte) and continued (0xffff) reports are not reaps. */
+	if (!(options & (WUNTRACED_F | WCONTINUED_F)) ||
+	    (status != -1 && (status & 0xff) != 0x7f && status != 0xffff))
+		emit_reap(ret, LL_HOW_WAIT4, status);
+	else if (status == -1 && bpf_map_lookup_elem(&zombies, &(__u32){ ret }))
+		emit_reap(ret, LL_HOW_WAIT4, status);
 	return 0;
 }
 
@@ -252,24 +210,26 @@ SEC("tp/syscalls/sys_exit_waitid")
 int ll_exit_waitid(struct trace_event_raw_sys_exit *ctx)
 {
 	struct user_sigchld_info si = {};
-	struct wait_args *a;
+	struct pt_regs *regs;
+	void *infop;
+	__u32 options;
 	__s32 status;
-	__u32 tid;
 
-	a = take_wait(&tid);
-	if (!a)
+	if (ctx->ret != 0)
 		return 0;
+	/* waitid(which, pid, siginfo_t *infop, options, rusage) */
+	regs = ll_syscall_regs();
+	infop = (void *)PT_REGS_PARM3_SYSCALL(regs);
+	options = PT_REGS_PARM4_SYSCALL(regs);
 	/* WNOWAIT only peeks; a NULL infop hides the pid (the free fallback catches it). */
-	if (ctx->ret == 0 && a->uptr && !(a->options & WNOWAIT_F) &&
-	    !bpf_probe_read_user(&si, sizeof(si), (void *)a->uptr) && si.si_pid > 0 &&
-	    si.si_code >= CLD_EXITED_C && si.si_code <= CLD_DUMPED_C) {
+	if (infop && !(options & WNOWAIT_F) && !bpf_probe_read_user(&si, sizeof(si), infop) &&
+	    si.si_pid > 0 && si.si_code >= CLD_EXITED_C && si.si_code <= CLD_DUMPED_C) {
 		if (si.si_code == CLD_EXITED_C)
 			status = (si.si_status & 0xff) << 8;
 		else
 			status = (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED_C ? 0x80 : 0);
 		emit_reap(si.si_pid, LL_HOW_WAITID, status);
 	}
-	bpf_map_delete_elem(&waits, &tid);
 	return 0;
 }
 

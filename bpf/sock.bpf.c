@@ -16,14 +16,6 @@ struct {
 	__type(value, __u64);
 } established SEC(".maps");
 
-/* accept in progress: tid -> listening fd. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);
-	__type(value, __s32);
-} accepting SEC(".maps");
-
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(ll_sock_state, const struct sock *sk, const int oldstate, const int newstate)
 {
@@ -67,34 +59,23 @@ static __always_inline void fill_addrs(struct ll_accept *r, struct sock *sk)
 	}
 }
 
-static __always_inline void enter_accept(int fd)
+static __always_inline void exit_accept(long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ll_accept *r;
+	struct sock *sk;
+	__s32 lfd;
+	__u64 key, *est;
 
 	if (!ll_current_traced())
 		return;
-	if (bpf_map_update_elem(&accepting, &tid, &fd, BPF_ANY))
-		ll_count_map_full();
-}
-
-static __always_inline void exit_accept(long ret)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ll_accept *r;
-	struct sock *sk;
-	__s32 *lfd;
-	__u64 key, *est;
-
-	lfd = bpf_map_lookup_elem(&accepting, &tid);
-	if (!lfd)
-		return;
+	lfd = PT_REGS_PARM1_SYSCALL(ll_syscall_regs());	/* accept(fd, addr, addrlen) */
 	r = ll_reserve(sizeof(*r), LL_REC_ACCEPT);
 	if (!r)
-		goto out;
+		return;
 	__builtin_memset(&r->family, 0, sizeof(*r) - __builtin_offsetof(struct ll_accept, family));
 	r->fd = ret;
-	r->listen_fd = *lfd;
-	sk = fd_to_sock(ret >= 0 ? ret : *lfd);
+	r->listen_fd = lfd;
+	sk = fd_to_sock(ret >= 0 ? ret : lfd);
 	if (sk)
 		fill_addrs(r, sk);
 	if (ret < 0) {
@@ -110,22 +91,6 @@ static __always_inline void exit_accept(long ret)
 	}
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 	ll_submit(r, LL_REC_ACCEPT);
-out:
-	bpf_map_delete_elem(&accepting, &tid);
-}
-
-SEC("tp/syscalls/sys_enter_accept")
-int ll_enter_accept(struct trace_event_raw_sys_enter *ctx)
-{
-	enter_accept(ctx->args[0]);
-	return 0;
-}
-
-SEC("tp/syscalls/sys_enter_accept4")
-int ll_enter_accept4(struct trace_event_raw_sys_enter *ctx)
-{
-	enter_accept(ctx->args[0]);
-	return 0;
 }
 
 SEC("tp/syscalls/sys_exit_accept")

@@ -28,8 +28,8 @@ PROCS = int(os.environ.get("LL_SOAK_PROCS", "100000"))
 MAX_S = float(os.environ.get("LL_SOAK_MAX_S", "40"))
 WARM = 3000
 RSS_BOUND_KB = 4096
-# Kernel maps that hold per-process state: traced (-p), zombies (exited, not reaped), waits.
-STATE_MAPS = ("traced", "zombies", "waits")
+# Kernel maps that hold per-process state: traced (-p), zombies (exited, not reaped).
+STATE_MAPS = ("traced", "zombies")
 
 
 def status_kb(pid, key):
