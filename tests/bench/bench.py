@@ -1518,13 +1518,15 @@ class Bench:
             waits = max(r[2] for r in ep)
             per_wait = sum(r[3] for r in ep if "pwait" in r[0] and "pwait2" not in r[0])
             core = sum(r[4] for r in ep)
-            parts.append("On the event loop every epoll wait runs two of lifeline's programs "
-                         "(enter and exit): %.0f ns per `epoll_pwait` together, %.1f%% of a core "
-                         "at these rates (up to %.0f waits/s per program) — plus the "
-                         "perf-tracepoint dispatch of `tp/syscalls/*` programs, which "
-                         "`run_time_ns` does not include. On a single-threaded loop that is "
-                         "CPU-bound this per-wait cost comes straight out of its rate."
-                         % (per_wait, 100 * core, waits))
+            sleeps = sum(r[2] for r in rows if r[0] == "ll_loop_sleep")
+            parts.append("On the event loop every epoll wait runs one of lifeline's programs, at "
+                         "its return: %.0f ns per `epoll_pwait`, %.1f%% of a core at these rates "
+                         "(up to %.0f waits/s per program), plus the perf-tracepoint dispatch of "
+                         "`tp/syscalls/*` programs, which `run_time_ns` does not include. A wait "
+                         "that goes to sleep also runs `ll_loop_sleep` at `sched_switch` (%.0f/s "
+                         "here, system-wide). On a single-threaded loop that is CPU-bound this "
+                         "per-wait cost comes straight out of its rate."
+                         % (per_wait, 100 * core, waits, sleeps))
         base = percall.get("none")
         ll = percall.get(Lifeline.name)
         if base and ll:
