@@ -65,15 +65,20 @@ static __always_inline void emit_loop_new(struct ll_loop_stats *st, __u64 now)
 	ll_submit(r, LL_REC_LOOP_NEW);
 }
 
-/* The current thread's first wait: it is in one now (asleep or returning). */
-static __always_inline struct ll_loop_stats *loop_create(struct pt_regs *regs, __u64 now)
+/*
+ * The current thread's first wait: it is in one now (asleep or returning); first_ns is now.
+ * The clock is read only past the filter: untraced loops (lifeline's own poll, other processes
+ * under -p or -c) cost a lookup, not a clock read.
+ */
+static __always_inline struct ll_loop_stats *loop_create(struct pt_regs *regs)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	__u64 id = bpf_get_current_pid_tgid(), now;
 	__u32 tid = (__u32)id;
 	struct ll_loop_stats *st;
 
 	if (!ll_current_traced())
 		return NULL;
+	now = bpf_ktime_get_ns();
 	if (bpf_map_update_elem(&loops, &tid, &loop_zero, BPF_NOEXIST)) {
 		ll_count_map_full();
 		return NULL;
@@ -163,18 +168,19 @@ static __always_inline void loop_return(long ret)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct pt_regs *regs = ll_syscall_regs();
 	struct ll_loop_stats *st;
-	__u64 now = bpf_ktime_get_ns(), blocked = 0, busy = 0, began;
+	__u64 now, blocked = 0, busy = 0, began;
 
 	st = bpf_map_lookup_elem(&loops, &tid);
 	if (!st) {
 		/* The wait began before lifeline saw it: only its result is known. */
-		st = loop_create(regs, now);
+		st = loop_create(regs);
 		if (!st)
 			return;
 		count_return(st, ret);
-		st->exit_ns = now;
+		st->exit_ns = st->first_ns;
 		return;
 	}
+	now = bpf_ktime_get_ns();
 	note_wait_args(st, regs);
 	began = st->sleep_ns ? st->sleep_ns : now;
 	if (st->exit_ns)
@@ -233,17 +239,18 @@ int BPF_PROG(ll_loop_sleep, bool preempt, struct task_struct *prev)
 	if (!is_epoll_wait(syscall_nr(regs)))
 		return 0;
 	tid = prev->pid;
-	now = bpf_ktime_get_ns();
 	st = bpf_map_lookup_elem(&loops, &tid);
 	if (!st) {
-		st = loop_create(regs, now);
-		if (!st)
-			return 0;
-	} else if (st->sleep_ns) {
-		return 0;	/* woken without events and asleep again: still the same wait */
-	} else if (st->exit_ns) {
-		account_busy(st, now, true);
+		st = loop_create(regs);
+		if (st)
+			st->sleep_ns = st->first_ns;
+		return 0;
 	}
+	if (st->sleep_ns)
+		return 0;	/* woken without events and asleep again: still the same wait */
+	now = bpf_ktime_get_ns();
+	if (st->exit_ns)
+		account_busy(st, now, true);
 	st->sleep_ns = now;
 	return 0;
 }
