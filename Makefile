@@ -39,7 +39,7 @@ ifeq ($(SANITIZE),1)
 CFLAGS		+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS		+= -fsanitize=address,undefined
 endif
-BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf -Wall -Wno-unused-function \
+BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUT) -Ibpf -Wall -Wno-unused-function \
 		   -MMD -MP
 
 # shared.bpf.c defines what the others declare extern; libbpf 1.1's linker needs the definitions
@@ -80,14 +80,16 @@ $(OUT)/.deps: scripts/deps.sh
 	$(Q)scripts/deps.sh $(DEPS_PKGS)
 	$(Q)touch $@
 
-vmlinux: vmlinux/vmlinux.h
-vmlinux/vmlinux.h: | $(OUT)/.deps
+# Generated from the running kernel's BTF, like every other build product: under $(OUT).
+VMLINUX_H	:= $(OUT)/vmlinux.h
+vmlinux: $(VMLINUX_H)
+$(VMLINUX_H): | $(OUT)/.deps
 	$(call msg,GEN,$@)
 	$(Q)test -r /sys/kernel/btf/vmlinux || { echo "error: this kernel has no BTF" \
 		"(/sys/kernel/btf/vmlinux missing): lifeline needs CONFIG_DEBUG_INFO_BTF=y" >&2; exit 1; }
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c vmlinux/vmlinux.h | $(OUT)/.deps
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(VMLINUX_H) | $(OUT)/.deps
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -169,6 +171,6 @@ install: $(OUT)/lifeline
 
 clean:
 	$(call msg,CLEAN,$(OUT))
-	$(Q)rm -rf $(OUT) vmlinux/vmlinux.h
+	$(Q)rm -rf $(OUT)
 
 -include $(wildcard $(OUT)/*/*.d $(OUT)/*.d)
