@@ -13,6 +13,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "lifeline.h"
+#include "kconst.bpf.h"
 
 #ifdef LL_DEFINE_SHARED
 #define LL_SHARED
@@ -47,12 +48,6 @@ LL_SHARED struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } traced SEC(".maps");
-
-#define SIGCHLD_NR	17
-#define SA_NOCLDWAIT_F	2
-#define SIG_IGN_H	1
-#define PF_EXITING_F	0x00000004
-#define SIGNAL_GROUP_EXIT_F 0x00000004
 
 static __always_inline __u32 ll_cpu(void)
 {

@@ -2,13 +2,6 @@
 /* Process lifecycles: fork, exec, exit, reap (wait4/waitid, free as fallback) and SIGCHLD. */
 #include "common.bpf.h"
 
-#define WUNTRACED_F	0x00000002
-#define WCONTINUED_F	0x00000008
-#define WNOWAIT_F	0x01000000
-#define CLD_EXITED_C	1
-#define CLD_KILLED_C	2
-#define CLD_DUMPED_C	3
-
 /* Exited, not auto-reaped, not yet reaped: pid -> exit time. A zombie holds its pid, so the pid
  * alone is a safe key until the reap deletes the entry. */
 struct {
@@ -84,20 +77,20 @@ static __always_inline __u32 parent_sigchld_flags(struct task_struct *task, stru
 	unsigned long handler, sa_flags, blocked;
 	__u32 flags = 0;
 
-	handler = (unsigned long)BPF_CORE_READ(parent, sighand, action[SIGCHLD_NR - 1].sa.sa_handler);
-	sa_flags = BPF_CORE_READ(parent, sighand, action[SIGCHLD_NR - 1].sa.sa_flags);
+	handler = (unsigned long)BPF_CORE_READ(parent, sighand, action[SIGCHLD - 1].sa.sa_handler);
+	sa_flags = BPF_CORE_READ(parent, sighand, action[SIGCHLD - 1].sa.sa_flags);
 	blocked = BPF_CORE_READ(parent, blocked.sig[0]);
-	if (handler == SIG_IGN_H)
+	if (handler == SIG_IGN)
 		flags |= LL_EXIT_SIGCHLD_IGN;
-	else if (handler > SIG_IGN_H)
+	else if (handler > SIG_IGN)
 		flags |= LL_EXIT_SIGCHLD_HANDLER;
-	if (sa_flags & SA_NOCLDWAIT_F)
+	if (sa_flags & SA_NOCLDWAIT)
 		flags |= LL_EXIT_SIGCHLD_NOCLDWAIT;
-	if (blocked & (1UL << (SIGCHLD_NR - 1)))
+	if (blocked & (1UL << (SIGCHLD - 1)))
 		flags |= LL_EXIT_SIGCHLD_BLOCKED;
-	if (BPF_CORE_READ(parent, flags) & PF_EXITING_F)
+	if (BPF_CORE_READ(parent, flags) & PF_EXITING)
 		flags |= LL_EXIT_PARENT_EXITING;
-	if (BPF_CORE_READ(task, exit_signal) != SIGCHLD_NR)
+	if (BPF_CORE_READ(task, exit_signal) != SIGCHLD)
 		flags |= LL_EXIT_NOT_SIGCHLD;
 	/* As do_notify_parent(): only a SIGCHLD-signalling, untraced child is auto-reaped. */
 	if ((flags & (LL_EXIT_SIGCHLD_IGN | LL_EXIT_SIGCHLD_NOCLDWAIT)) &&
@@ -137,7 +130,7 @@ int BPF_PROG(ll_exit, struct task_struct *task)
 	if (!r)
 		return 0;
 	r->ppid = BPF_CORE_READ(parent, tgid);
-	r->exit_code = BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT_F ?
+	r->exit_code = BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT ?
 		       BPF_CORE_READ(sig, group_exit_code) : task->exit_code;
 	r->start_ns = BPF_CORE_READ(task, group_leader, start_time);
 	r->flags = flags;
@@ -187,7 +180,7 @@ int ll_exit_wait4(struct trace_event_raw_sys_exit *ctx)
 	if (ustatus)
 		bpf_probe_read_user(&status, sizeof(status), ustatus);
 	/* Stopped (0x7f low byte) and continued (0xffff) reports are not reaps. */
-	if (!(options & (WUNTRACED_F | WCONTINUED_F)) ||
+	if (!(options & (WUNTRACED | WCONTINUED)) ||
 	    (status != -1 && (status & 0xff) != 0x7f && status != 0xffff))
 		emit_reap(ret, LL_HOW_WAIT4, status);
 	else if (status == -1 && bpf_map_lookup_elem(&zombies, &(__u32){ ret }))
@@ -222,12 +215,12 @@ int ll_exit_waitid(struct trace_event_raw_sys_exit *ctx)
 	infop = (void *)PT_REGS_PARM3_SYSCALL(regs);
 	options = PT_REGS_PARM4_SYSCALL(regs);
 	/* WNOWAIT only peeks; a NULL infop hides the pid (the free fallback catches it). */
-	if (infop && !(options & WNOWAIT_F) && !bpf_probe_read_user(&si, sizeof(si), infop) &&
-	    si.si_pid > 0 && si.si_code >= CLD_EXITED_C && si.si_code <= CLD_DUMPED_C) {
-		if (si.si_code == CLD_EXITED_C)
+	if (infop && !(options & WNOWAIT) && !bpf_probe_read_user(&si, sizeof(si), infop) &&
+	    si.si_pid > 0 && si.si_code >= CLD_EXITED && si.si_code <= CLD_DUMPED) {
+		if (si.si_code == CLD_EXITED)
 			status = (si.si_status & 0xff) << 8;
 		else
-			status = (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED_C ? 0x80 : 0);
+			status = (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED ? 0x80 : 0);
 		emit_reap(si.si_pid, LL_HOW_WAITID, status);
 	}
 	return 0;
@@ -252,7 +245,7 @@ int BPF_PROG(ll_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	__u32 to, from = bpf_get_current_pid_tgid() >> 32;
 	struct ll_sigchld *r;
 
-	if (sig != SIGCHLD_NR)
+	if (sig != SIGCHLD)
 		return 0;
 	to = task->tgid;
 	if (to == ll_self_tgid || from == ll_self_tgid)

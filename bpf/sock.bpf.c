@@ -2,11 +2,6 @@
 /* Accept: who accepts which connection, and how long it waited in the accept queue. */
 #include "common.bpf.h"
 
-#define AF_INET_F	2
-#define AF_INET6_F	10
-#define TCP_ESTABLISHED_S 1
-#define TCP_SYN_RECV_S	3
-
 /* Handshake completed (SYN_RECV -> ESTABLISHED), child sock -> time; the accept that returns the
  * sock takes it. LRU: connections that are never accepted must not fill it. */
 struct {
@@ -21,7 +16,7 @@ int BPF_PROG(ll_sock_state, const struct sock *sk, const int oldstate, const int
 {
 	__u64 key = (__u64)sk, now;
 
-	if (newstate != TCP_ESTABLISHED_S || oldstate != TCP_SYN_RECV_S)
+	if (newstate != TCP_ESTABLISHED || oldstate != TCP_SYN_RECV)
 		return 0;
 	now = bpf_ktime_get_ns();
 	bpf_map_update_elem(&established, &key, &now, BPF_ANY);
@@ -48,10 +43,10 @@ static __always_inline void fill_addrs(struct ll_accept *r, struct sock *sk)
 	r->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	r->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	r->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (r->family == AF_INET_F) {
+	if (r->family == AF_INET) {
 		BPF_CORE_READ_INTO((__u32 *)r->laddr, sk, __sk_common.skc_rcv_saddr);
 		BPF_CORE_READ_INTO((__u32 *)r->raddr, sk, __sk_common.skc_daddr);
-	} else if (r->family == AF_INET6_F) {
+	} else if (r->family == AF_INET6) {
 		BPF_CORE_READ_INTO(&r->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
 		BPF_CORE_READ_INTO(&r->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
 	} else {
