@@ -27,12 +27,95 @@ static int test_pass, test_fail;
 
 #define ASSERT_FALSE(cond, what) ASSERT_TRUE(!(cond), what)
 
+/*
+ * Integers of any type, compared by value: a uint64_t above INT64_MAX (LL_UNKNOWN) stays above
+ * every int, and -1 stays below every unsigned value, as if both were mathematical integers.
+ * Floating-point operands are truncated toward zero (use ASSERT_NEAR for them).
+ */
+struct test_num {
+	bool neg;
+	uint64_t mag;
+};
+
+static inline struct test_num test_num_s(long long v)
+{
+	return (struct test_num){ .neg = v < 0, .mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v };
+}
+
+static inline struct test_num test_num_u(unsigned long long v)
+{
+	return (struct test_num){ .neg = false, .mag = v };
+}
+
+static inline struct test_num test_num_f(long double v)
+{
+	return test_num_s((long long)v);
+}
+
+#define TEST_NUM(x) _Generic((x),						\
+	char: test_num_s, signed char: test_num_s, short: test_num_s, int: test_num_s,	\
+	long: test_num_s, long long: test_num_s,					\
+	float: test_num_f, double: test_num_f, long double: test_num_f,		\
+	default: test_num_u)(x)
+
+static inline int test_num_cmp(struct test_num a, struct test_num b)
+{
+	if (a.neg != b.neg)
+		return a.neg ? -1 : 1;
+	if (a.mag == b.mag)
+		return 0;
+	return (a.mag < b.mag) != a.neg ? -1 : 1;
+}
+
+static inline const char *test_num_str(char buf[24], struct test_num n)
+{
+	snprintf(buf, 24, "%s%" PRIu64, n.neg ? "-" : "", n.mag);
+	return buf;
+}
+
 #define ASSERT_CMP(a, op, b, what) ({						\
-	long long ___a = (long long)(a), ___b = (long long)(b);			\
+	struct test_num ___a = TEST_NUM(a), ___b = TEST_NUM(b);			\
+	bool ___ok = test_num_cmp(___a, ___b) op 0;				\
+	if (!___ok) {								\
+		char ___sa[24], ___sb[24];					\
+		fprintf(stderr, "  %s:%d: %s: expected %s %s %s, got %s vs %s\n",	\
+			__FILE__, __LINE__, what, #a, #op, #b,			\
+			test_num_str(___sa, ___a), test_num_str(___sb, ___b));	\
+		test_failed_now = 1;						\
+	}									\
+	___ok; })
+
+/* The same with both sides converted to one fixed type first (an unsigned wrap is intended). */
+#define ASSERT_TYPED_CMP(type, fmt, a, op, b, what) ({				\
+	type ___a = (type)(a), ___b = (type)(b);				\
 	bool ___ok = ___a op ___b;						\
 	if (!___ok) {								\
-		fprintf(stderr, "  %s:%d: %s: expected %s %s %s, got %lld vs %lld\n", \
+		fprintf(stderr, "  %s:%d: %s: expected %s %s %s, got %" fmt " vs %" fmt "\n", \
 			__FILE__, __LINE__, what, #a, #op, #b, ___a, ___b);	\
+		test_failed_now = 1;						\
+	}									\
+	___ok; })
+
+#define ASSERT_U64_EQ(a, b, what) ASSERT_TYPED_CMP(uint64_t, PRIu64, a, ==, b, what)
+#define ASSERT_U64_NE(a, b, what) ASSERT_TYPED_CMP(uint64_t, PRIu64, a, !=, b, what)
+#define ASSERT_U64_LT(a, b, what) ASSERT_TYPED_CMP(uint64_t, PRIu64, a, <, b, what)
+#define ASSERT_U64_LE(a, b, what) ASSERT_TYPED_CMP(uint64_t, PRIu64, a, <=, b, what)
+#define ASSERT_U64_GT(a, b, what) ASSERT_TYPED_CMP(uint64_t, PRIu64, a, >, b, what)
+#define ASSERT_U64_GE(a, b, what) ASSERT_TYPED_CMP(uint64_t, PRIu64, a, >=, b, what)
+#define ASSERT_S64_EQ(a, b, what) ASSERT_TYPED_CMP(int64_t, PRId64, a, ==, b, what)
+#define ASSERT_S64_NE(a, b, what) ASSERT_TYPED_CMP(int64_t, PRId64, a, !=, b, what)
+#define ASSERT_S64_LT(a, b, what) ASSERT_TYPED_CMP(int64_t, PRId64, a, <, b, what)
+#define ASSERT_S64_LE(a, b, what) ASSERT_TYPED_CMP(int64_t, PRId64, a, <=, b, what)
+#define ASSERT_S64_GT(a, b, what) ASSERT_TYPED_CMP(int64_t, PRId64, a, >, b, what)
+#define ASSERT_S64_GE(a, b, what) ASSERT_TYPED_CMP(int64_t, PRId64, a, >=, b, what)
+
+/* |a - b| <= tol, in double: for rates, percentages, and quantiles within a stated error. */
+#define ASSERT_NEAR(a, b, tol, what) ({						\
+	double ___a = (double)(a), ___b = (double)(b), ___t = (double)(tol);	\
+	bool ___ok = ___a - ___b <= ___t && ___b - ___a <= ___t;		\
+	if (!___ok) {								\
+		fprintf(stderr, "  %s:%d: %s: expected %s within %g of %s, got %.17g vs %.17g\n", \
+			__FILE__, __LINE__, what, #a, ___t, #b, ___a, ___b);	\
 		test_failed_now = 1;						\
 	}									\
 	___ok; })
