@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include "test.h"
 #include "listeners.h"
+#include "records.h"
 
 #define MS 1000000ULL
 #define SEC 1000000000ULL
@@ -39,15 +40,7 @@ static struct listeners *new_ls(struct sink *s, size_t max_l, size_t max_c, size
 static struct ll_accept mk_accept(uint32_t pid, uint32_t tid, uint16_t port, int fd, uint64_t ts,
 				  uint64_t queue_ns)
 {
-	struct ll_accept a = {
-		.hdr = { .type = LL_REC_ACCEPT, .size = sizeof(a), .ts_ns = ts, .tgid = pid,
-			 .tid = tid },
-		.fd = fd, .listen_fd = 3, .family = AF_INET, .lport = port, .rport = 40000,
-		.laddr = { 127, 0, 0, 1 }, .raddr = { 10, 1, 2, 3 }, .queue_ns = queue_ns,
-	};
-
-	snprintf(a.comm, sizeof(a.comm), "srv%u", pid);
-	return a;
+	return mkrec_accept(ts, pid, tid, port, fd, queue_ns);
 }
 
 static void accept_at(struct listeners *ls, uint32_t pid, uint32_t tid, uint16_t port, int fd,
@@ -60,12 +53,9 @@ static void accept_at(struct listeners *ls, uint32_t pid, uint32_t tid, uint16_t
 
 static void fork_at(struct listeners *ls, uint32_t pid, uint32_t tid, uint32_t child, uint64_t ts)
 {
-	struct ll_fork f = {
-		.hdr = { .type = LL_REC_FORK, .size = sizeof(f), .ts_ns = ts, .tgid = pid,
-			 .tid = tid },
-		.pid = child, .ppid = pid,
-	};
+	struct ll_fork f = mkrec_fork(ts, pid, child, NULL);
 
+	f.hdr.tid = tid;
 	ls_handle_fork(ls, &f);
 }
 

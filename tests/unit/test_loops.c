@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include "test.h"
 #include "loops.h"
+#include "records.h"
 
 #define US 1000ULL
 #define MS 1000000ULL
@@ -55,13 +56,8 @@ static bool within_16th(uint64_t got, uint64_t want)
 
 static void send_new(struct loops *lp, uint32_t tgid, uint32_t tid, int epfd, uint64_t ts)
 {
-	struct ll_loop_new r = {
-		.hdr = { .type = LL_REC_LOOP_NEW, .size = sizeof(r), .ts_ns = ts, .tgid = tgid,
-			 .tid = tid },
-		.epfd = epfd, .maxevents = 128,
-	};
+	struct ll_loop_new r = mkrec_loop_new(ts, tgid, tid, epfd);
 
-	snprintf(r.comm, sizeof(r.comm), "loop%u", tid);
 	lp_handle(lp, &r.hdr);
 }
 
@@ -69,13 +65,8 @@ static void send_new(struct loops *lp, uint32_t tgid, uint32_t tid, int epfd, ui
 static void send_stall_at(struct loops *lp, uint32_t tgid, uint32_t tid, uint64_t start_ns,
 			  uint64_t busy_ns, bool asleep)
 {
-	struct ll_stall r = {
-		.hdr = { .type = LL_REC_STALL, .size = sizeof(r), .ts_ns = start_ns + busy_ns,
-			 .tgid = tgid, .tid = tid },
-		.busy_ns = busy_ns, .start_ns = start_ns, .asleep = asleep,
-	};
+	struct ll_stall r = mkrec_stall(tgid, tid, start_ns, busy_ns, asleep);
 
-	snprintf(r.comm, sizeof(r.comm), "loop%u", tid);
 	lp_handle(lp, &r.hdr);
 }
 
@@ -87,11 +78,7 @@ static void send_stall(struct loops *lp, uint32_t tgid, uint32_t tid, uint64_t s
 
 static void send_exit(struct loops *lp, const struct ll_loop_stats *st, uint64_t ts)
 {
-	struct ll_loop_exit r = {
-		.hdr = { .type = LL_REC_LOOP_EXIT, .size = sizeof(r), .ts_ns = ts, .tgid = st->tgid,
-			 .tid = st->tid },
-		.stats = *st,
-	};
+	struct ll_loop_exit r = mkrec_loop_exit(ts, st);
 
 	lp_handle(lp, &r.hdr);
 }
@@ -235,11 +222,7 @@ out:
 
 static void test_wakeup_events(void)
 {
-	struct ll_wakeup w = {
-		.hdr = { .type = LL_REC_WAKEUP, .size = sizeof(w), .ts_ns = 2 * SEC, .tgid = 50,
-			 .tid = 51 },
-		.events = 3, .epfd = 9, .blocked_ns = 1500 * US + 999, .busy_ns = 20 * US,
-	};
+	struct ll_wakeup w = mkrec_wakeup(2 * SEC, 50, 51, 3, 9, 1500 * US + 999, 20 * US);
 	struct lp_counters c;
 	struct sink s;
 	struct loops *lp = new_lp(&s, 0);

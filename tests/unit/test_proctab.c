@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "proctab.h"
+#include "records.h"
 #include "test.h"
 
 #define US	1000ull
@@ -78,25 +79,18 @@ static int ev_index(const struct ll_event *ev)
 static void set_hdr(struct ll_hdr *h, enum ll_rec_type type, size_t size, uint64_t ts,
 		    uint32_t tgid)
 {
-	h->type = type;
-	h->size = size;
-	h->ts_ns = ts;
-	h->tgid = tgid;
-	h->tid = tgid;
+	*h = mkrec_hdr(type, size, ts, tgid);
 }
 
 /* tgid forks child; ppid is the child's real parent (== tgid but for CLONE_PARENT). */
 static void rec_fork_as(struct proctab *pt, uint64_t ts, uint32_t tgid, uint32_t tid,
 			uint32_t child, uint32_t ppid, uint64_t start, const char *comm)
 {
-	struct ll_fork r = {};
+	struct ll_fork r = mkrec_fork(ts, tgid, child, comm);
 
-	set_hdr(&r.hdr, LL_REC_FORK, sizeof(r), ts, tgid);
 	r.hdr.tid = tid;
-	r.pid = child;
 	r.ppid = ppid;
 	r.start_ns = start;
-	strncpy(r.comm, comm, LL_COMM_LEN - 1);
 	pt_handle(pt, &r.hdr);
 }
 
@@ -109,55 +103,34 @@ static void rec_fork(struct proctab *pt, uint64_t ts, uint32_t parent, uint32_t 
 static void rec_exec(struct proctab *pt, uint64_t ts, uint32_t pid, uint32_t ppid, uint64_t start,
 		     const char *comm, const char *filename, const char *args, size_t args_len)
 {
-	struct ll_exec r = {};
+	struct ll_exec r = mkrec_exec(ts, pid, ppid, start, comm, filename);
 
-	set_hdr(&r.hdr, LL_REC_EXEC, sizeof(r), ts, pid);
-	r.ppid = ppid;
-	r.start_ns = start;
-	strncpy(r.comm, comm, LL_COMM_LEN - 1);
-	r.filename_len = strlen(filename);
-	memcpy(r.filename, filename, r.filename_len);
-	r.args_len = args_len;
-	memcpy(r.args, args, args_len);
+	mkrec_exec_args(&r, args, args_len);
 	pt_handle(pt, &r.hdr);
 }
 
 static void rec_exit(struct proctab *pt, uint64_t ts, uint32_t pid, uint32_t ppid, uint64_t start,
 		     uint32_t code, uint32_t flags, const char *comm, const char *pcomm)
 {
-	struct ll_exit r = {};
+	struct ll_exit r = mkrec_exit(ts, pid, ppid, start, code, flags, comm, pcomm);
 
-	set_hdr(&r.hdr, LL_REC_EXIT, sizeof(r), ts, pid);
-	r.ppid = ppid;
-	r.exit_code = code;
-	r.start_ns = start;
-	r.flags = flags;
-	strncpy(r.comm, comm, LL_COMM_LEN - 1);
-	strncpy(r.parent_comm, pcomm, LL_COMM_LEN - 1);
 	pt_handle(pt, &r.hdr);
 }
 
 static void rec_reap(struct proctab *pt, uint64_t ts, uint32_t reaper, uint32_t pid,
 		     enum ll_reap_how how)
 {
-	struct ll_reap r = {};
+	struct ll_reap r = mkrec_reap(ts, reaper, pid, how);
 
-	set_hdr(&r.hdr, LL_REC_REAP, sizeof(r), ts, reaper);
 	r.hdr.tid = reaper + 1;		/* a reaper thread, to see tid carried */
-	r.pid = pid;
-	r.how = how;
 	r.status = 0;
 	pt_handle(pt, &r.hdr);
 }
 
 static void rec_sigchld(struct proctab *pt, uint64_t ts, uint32_t from, uint32_t to, int result)
 {
-	struct ll_sigchld r = {};
+	struct ll_sigchld r = mkrec_sigchld(ts, from, to, result);
 
-	set_hdr(&r.hdr, LL_REC_SIGCHLD, sizeof(r), ts, from);
-	r.pid = to;
-	r.result = result;
-	r.code = 1;	/* CLD_EXITED */
 	pt_handle(pt, &r.hdr);
 }
 
