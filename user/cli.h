@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
-/* The command line (../shared/spec/lifeline.md, "Command line"), parsed into struct ll_opts. */
+/* The command line (doc/lifeline.8, OPTIONS), parsed into struct ll_opts. */
 #ifndef LL_CLI_H
 #define LL_CLI_H
 

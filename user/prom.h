@@ -6,7 +6,7 @@
  * Views are per pid (and per thread for loops); the exposition aggregates them by command name
  * (and port), so that series survive restarts and their number stays bounded. Durations are in
  * seconds, histograms have power-of-two microsecond buckets, counters end in _total. The metric
- * names of ../shared/spec/lifeline.md ("Prometheus") are a contract: do not rename them.
+ * names of doc/reference.md ("Prometheus") are a contract: do not rename them.
  */
 #ifndef LL_PROM_H
 #define LL_PROM_H

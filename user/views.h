@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
  * What the renderers read of the state for summaries and the live view. Field for field the JSON
- * summary of ../shared/spec/lifeline.md; histograms are pointers into the state, valid until the
+ * summary of doc/reference.md; histograms are pointers into the state, valid until the
  * next state update.
  */
 #ifndef LL_VIEWS_H
