@@ -8,6 +8,8 @@
 #ifndef LL_TEST_RECORDS_H
 #define LL_TEST_RECORDS_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/types.h>
