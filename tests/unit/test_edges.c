@@ -106,6 +106,30 @@ static void test_reap_after_closure(void)
 	pt_free(pt);
 }
 
+/* pt-span-disorder: the child's exit (under init) arrives first, and its parent's exit record is
+ * stamped 1 us later still (two CPUs' clocks): the orphan lived 0 us, not a wrapped difference. */
+static void test_orphan_lifetime_never_negative(void)
+{
+	struct ll_orphan_view v[4];
+	struct sink s;
+	struct proctab *pt = new_pt(&s);
+	size_t n, i;
+
+	if (!ASSERT_TRUE(pt, "pt_new"))
+		return;
+	pt_seed(pt, 1, 0, "init", 1 * MS, false);
+	pt_seed(pt, 100, 1, "worker", 2 * MS, false);
+	PT_FEED(pt, mkrec_fork(10 * MS, 100, 200, "worker"));
+	PT_FEED(pt, mkrec_exit(100 * MS, 200, 1, 10 * MS, 0, 0, "worker", "init"));
+	PT_FEED(pt, mkrec_exit(100 * MS + 1000, 100, 1, 2 * MS, 0, 0, "worker", "init"));
+	n = pt_orphan_views(pt, v, 4);
+	for (i = 0; i < n && v[i].adopter_pid != 1; i++)
+		;
+	if (ASSERT_LT(i, n, "init's orphans") && ASSERT_U64_EQ(v[i].exited, 1, "exited"))
+		ASSERT_U64_EQ(v[i].lifetime->max, 0, "lifetime 0");
+	pt_free(pt);
+}
+
 /* ---- listeners ------------------------------------------------------------------------------ */
 
 static struct listeners *new_ls(void)
@@ -368,6 +392,7 @@ int main(void)
 {
 	RUN_TEST(test_lossy_join_window_edge);
 	RUN_TEST(test_reap_after_closure);
+	RUN_TEST(test_orphan_lifetime_never_negative);
 	RUN_TEST(test_fork_window_edge);
 	RUN_TEST(test_dead_listener_rate);
 	RUN_TEST(test_autoreaped_child_no_zombie_time);
