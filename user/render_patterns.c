@@ -109,11 +109,12 @@ const char *pat_wait_status(char *buf, size_t n, uint32_t status)
 	return buf;
 }
 
-void pat_explain_wait_status(char *b, size_t n, size_t *pos, uint32_t status)
+void pat_explain_wait_status(char *b, size_t n, size_t *pos, uint32_t status, bool reaped)
 {
 	char word[64];
 
-	fmt_append(b, n, pos, "; the status word its reaper's wait() reads: %s",
+	fmt_append(b, n, pos, "; the status word %s: %s",
+		   reaped ? "its reaper's wait() read" : "its reaper's wait() will read",
 		   pat_wait_status(word, sizeof(word), status));
 }
 

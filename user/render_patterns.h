@@ -7,6 +7,7 @@
 #ifndef LL_RENDER_PATTERNS_H
 #define LL_RENDER_PATTERNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "event.h"
@@ -26,8 +27,8 @@ void pat_explain_fork(char *b, size_t n, const struct ll_event *ev, const char *
 void pat_explain_vfork_wait(char *b, size_t n, size_t *pos, const struct ll_event *ev);
 /* "WIFEXITED, WEXITSTATUS 7" / "WIFSIGNALED, WTERMSIG 6 (SIGABRT), WCOREDUMP". */
 const char *pat_wait_status(char *buf, size_t n, uint32_t status);
-/* "; the status word its reaper's wait() reads: WIFEXITED, WEXITSTATUS 7". */
-void pat_explain_wait_status(char *b, size_t n, size_t *pos, uint32_t status);
+/* "; the status word its reaper's wait() will read (reaped: read): WIFEXITED, ...". */
+void pat_explain_wait_status(char *b, size_t n, size_t *pos, uint32_t status, bool reaped);
 /* A SIGCHLD for a stop or a continue: what a WUNTRACED/WCONTINUED wait reports instead. */
 void pat_explain_stop(char *b, size_t n, size_t *pos, const struct ll_event *ev);
 /* "; the listen queue held 4 connections, its limit 3: full, ..." */

@@ -96,7 +96,7 @@ static void explain_exit(char *b, size_t n, const struct ll_event *ev, const cha
 
 	explain_exit_how(b, n, &pos, ev, comm);
 	pat_explain_vfork_wait(b, n, &pos, ev);
-	pat_explain_wait_status(b, n, &pos, ev->exit.status);
+	pat_explain_wait_status(b, n, &pos, ev->exit.status, false);
 	explain_parent(parent, sizeof(parent), ev->ppid);
 	if (ev->exit.zombie)
 		fmt_append(b, n, &pos, "; it stays a zombie until %s calls wait()", parent);
@@ -143,7 +143,7 @@ static void explain_reap(char *b, size_t n, const struct ll_event *ev, const cha
 			   "with %s (its exit was not seen, so how long it was a zombie is "
 			   "unknown)", ev->pid, comm, who, ev->reap.reaper_pid, reaper, how);
 	if (ev->reap.status_known)
-		pat_explain_wait_status(b, n, &pos, ev->reap.status);
+		pat_explain_wait_status(b, n, &pos, ev->reap.status, true);
 }
 
 static void explain_orphan(char *b, size_t n, const struct ll_event *ev, const char *comm)
