@@ -51,14 +51,16 @@ struct ll_event {
 			const char *args;	/* NUL-separated argv, args_len bytes */
 			unsigned int args_len;
 			bool truncated;
-			uint64_t vfork_wait_us;	/* vfork child's first exec: its parent's suspension */
+			bool vfork_child;	/* a vfork child's first exec: */
+			uint64_t vfork_wait_us;	/* ... its parent's suspension (LL_UNKNOWN: unknown) */
 		} exec;
 		struct {
 			uint32_t status;	/* wait(2) status word */
 			uint64_t age_us;	/* LL_UNKNOWN when the fork was not seen */
 			bool zombie;		/* false when auto-reaped */
 			unsigned int orphaned;	/* live children this exit orphaned */
-			uint64_t vfork_wait_us;	/* vfork child that exits before any exec; else LL_UNKNOWN */
+			bool vfork_child;	/* a vfork child that exits before any exec: */
+			uint64_t vfork_wait_us;	/* ... its parent's suspension (LL_UNKNOWN: unknown) */
 		} exit;
 		struct {
 			uint32_t reaper_pid;

@@ -1275,6 +1275,7 @@ static void handle_exec(struct proctab *pt, const struct ll_exec *r)
 	ev.exec.args_len = (unsigned int)alen;
 	ev.exec.truncated = r->args_truncated || alen < r->args_len;
 	ev.exec.vfork_wait_us = vfork_end(pt, i, h->ts_ns);
+	ev.exec.vfork_child = ev.exec.vfork_wait_us != LL_UNKNOWN;
 	emit(pt, &ev);
 }
 
@@ -1291,6 +1292,7 @@ static void exit_event(struct proctab *pt, const struct ll_exit *r, unsigned int
 	ev.exit.zombie = !(r->flags & LL_EXIT_AUTOREAP);
 	ev.exit.orphaned = orphaned;
 	ev.exit.vfork_wait_us = vfork_wait_us;
+	ev.exit.vfork_child = vfork_wait_us != LL_UNKNOWN;
 	emit(pt, &ev);
 }
 

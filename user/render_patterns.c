@@ -32,9 +32,19 @@ void pat_json_fork(struct json_w *w, const struct ll_event *ev)
 		json_kv_bool(w, "shares_vm", true);
 }
 
+/* The suspension an exec or exit event carries, LL_UNKNOWN when it is not a vfork child's. */
+static uint64_t vfork_wait_of(const struct ll_event *ev)
+{
+	if (ev->kind == EV_EXEC)
+		return ev->exec.vfork_child ? ev->exec.vfork_wait_us : LL_UNKNOWN;
+	if (ev->kind == EV_EXIT)
+		return ev->exit.vfork_child ? ev->exit.vfork_wait_us : LL_UNKNOWN;
+	return LL_UNKNOWN;
+}
+
 void pat_json_vfork_wait(struct json_w *w, const struct ll_event *ev)
 {
-	uint64_t us = ev->kind == EV_EXEC ? ev->exec.vfork_wait_us : ev->exit.vfork_wait_us;
+	uint64_t us = vfork_wait_of(ev);
 
 	if (us != LL_UNKNOWN)
 		json_kv_u64(w, "vfork_wait_us", us);
@@ -81,7 +91,7 @@ void pat_explain_fork(char *b, size_t n, const struct ll_event *ev, const char *
 
 void pat_explain_vfork_wait(char *b, size_t n, size_t *pos, const struct ll_event *ev)
 {
-	uint64_t us = ev->kind == EV_EXEC ? ev->exec.vfork_wait_us : ev->exit.vfork_wait_us;
+	uint64_t us = vfork_wait_of(ev);
 	char dur[FMT_DUR_LEN];
 
 	if (us == LL_UNKNOWN)
@@ -158,7 +168,7 @@ void pat_text_fork(FILE *f, const struct ll_event *ev)
 
 void pat_text_vfork_wait(FILE *f, const struct ll_event *ev)
 {
-	uint64_t us = ev->kind == EV_EXEC ? ev->exec.vfork_wait_us : ev->exit.vfork_wait_us;
+	uint64_t us = vfork_wait_of(ev);
 	char dur[FMT_DUR_LEN];
 
 	if (us != LL_UNKNOWN)

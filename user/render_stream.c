@@ -95,14 +95,14 @@ static void explain_exit(char *b, size_t n, const struct ll_event *ev, const cha
 	size_t pos = 0;
 
 	explain_exit_how(b, n, &pos, ev, comm);
-	pat_explain_vfork_wait(b, n, &pos, ev);
-	pat_explain_wait_status(b, n, &pos, ev->exit.status, false);
 	explain_parent(parent, sizeof(parent), ev->ppid);
 	if (ev->exit.zombie)
 		fmt_append(b, n, &pos, "; it stays a zombie until %s calls wait()", parent);
 	else
 		fmt_append(b, n, &pos, "; %s ignores SIGCHLD (SIG_IGN or SA_NOCLDWAIT), so the "
 			   "kernel reaps it at once and it never becomes a zombie", parent);
+	pat_explain_wait_status(b, n, &pos, ev->exit.status, false);
+	pat_explain_vfork_wait(b, n, &pos, ev);
 	if (ev->exit.orphaned == 1)
 		fmt_append(b, n, &pos, "; its living child is now an orphan that a subreaper or "
 			   "init adopts");

@@ -364,6 +364,9 @@ static void text_zombies(FILE *f, const struct ll_snapshot *s)
 		text_line(f, line, pos);
 		if (z->cause != CAUSE_NONE)
 			fprintf(f, "          why: %s\n", ll_cause_text(z->cause));
+		if (z->vforks)
+			fprintf(f, "          vforks: %" PRIu64 " children made with vfork\n",
+				z->vforks);
 	}
 }
 

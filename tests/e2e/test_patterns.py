@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import Server, check, finish, info, run_loadgen, run_test  # noqa: E402
 from lltrace import Tracer, find, no_loss, wait_for, within  # noqa: E402
 
-DELAY_MS = 50
+DELAY_MS = 100
 
 
 def program_lines(t, kind):
@@ -41,7 +41,7 @@ def vfork_children(t, prog):
 
 
 def test_vfork_exec():
-    """5 vfork children that each sleep 50 ms, then exec /bin/true."""
+    """5 vfork children that each sleep 100 ms, then exec /bin/true."""
     n = 5
     prog = "build/vforkdemo"
     t = run_command(prog, "-n", n, "--delay-ms", DELAY_MS, "--exec", "/bin/true", "--json")

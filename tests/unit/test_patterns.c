@@ -35,11 +35,12 @@ static void test_explain_vfork_exec(void)
 	char b[1024];
 
 	ev.exec.filename = "/bin/ls";
+	ev.exec.vfork_child = true;
 	ev.exec.vfork_wait_us = 1200;
 	render_explain(&o, &ev, b, sizeof(b));
 	ASSERT_TRUE(strstr(b, "4200 was suspended 1.20ms until its vfork child 4211 exec'd "
 			   "/bin/ls"), b);
-	ev.exec.vfork_wait_us = LL_UNKNOWN;
+	ev.exec.vfork_child = false;
 	render_explain(&o, &ev, b, sizeof(b));
 	ASSERT_FALSE(strstr(b, "suspended"), "not a vfork child: no clause");
 }
@@ -53,7 +54,6 @@ static void test_explain_exit_status(void)
 	ev.exit.status = 6 | 0x80;
 	ev.exit.zombie = true;
 	ev.exit.age_us = LL_UNKNOWN;
-	ev.exit.vfork_wait_us = LL_UNKNOWN;
 	render_explain(&o, &ev, b, sizeof(b));
 	ASSERT_TRUE(strstr(b, "WIFSIGNALED, WTERMSIG 6 (SIGABRT), WCOREDUMP"), b);
 }
@@ -102,6 +102,58 @@ static void test_netstat_read_proc(void)
 	ASSERT_EQ(netstat_read_listen("/nonexistent/netstat", &c), -ENOENT, "missing file");
 }
 
+/* The summary: vforks per parent, the listen queue per listener, the kernel's counters. */
+static char *summary_of(const struct ll_snapshot *snap, bool json)
+{
+	struct ll_render_opts o = { .json = json };
+	char *buf = NULL;
+	size_t len = 0;
+
+	o.out = open_memstream(&buf, &len);
+	if (!o.out)
+		return NULL;
+	render_summary(&o, snap);
+	fclose(o.out);
+	return buf;
+}
+
+static void test_summary_fields(void)
+{
+	struct ll_zombie_view z = { .parent_pid = 4200, .parent_comm = "shell", .reaped = 2,
+				    .vforks = 2 };
+	struct ll_listener_view l = { .pid = 4300, .comm = "fork_echo", .port = 8080,
+				      .accepts = 20, .backlog_limit = 3, .backlog_peak = 4,
+				      .backlog_full = 6 };
+	struct ll_snapshot snap = { .zombies = &z, .nzombies = 1, .listeners = &l,
+				    .nlisteners = 1, .netstat_known = true,
+				    .listen_overflows = 62, .listen_drops = 63 };
+	char *text = summary_of(&snap, false), *json = summary_of(&snap, true);
+
+	if (!ASSERT_TRUE(text && json, "rendered"))
+		goto out;
+	ASSERT_TRUE(strstr(text, "vforks: 2 children made with vfork"), text);
+	ASSERT_TRUE(strstr(text, "listen queue: limit 3, peak 4, full at 6 accepts; kernel: 62 "
+			   "overflows, 63 drops (system-wide)"), text);
+	ASSERT_TRUE(strstr(json, "\"vforks\":2"), json);
+	ASSERT_TRUE(strstr(json, "\"backlog_limit\":3,\"backlog_peak\":4,\"backlog_full\":6"),
+		    json);
+	ASSERT_TRUE(strstr(json, "\"listen_overflows\":62,\"listen_drops\":63"), json);
+	free(text);
+	free(json);
+	snap.netstat_known = false;
+	l.backlog_peak = 0;
+	text = summary_of(&snap, false);
+	json = summary_of(&snap, true);
+	if (!ASSERT_TRUE(text && json, "rendered"))
+		goto out;
+	ASSERT_FALSE(strstr(json, "listen_overflows") || strstr(json, "backlog_peak"),
+		     "unknown: left out");
+	ASSERT_FALSE(strstr(text, "listen queue"), "no queue read: no line");
+out:
+	free(text);
+	free(json);
+}
+
 int main(void)
 {
 	RUN_TEST(test_wait_status_words);
@@ -111,5 +163,6 @@ int main(void)
 	RUN_TEST(test_explain_stop);
 	RUN_TEST(test_netstat_parse);
 	RUN_TEST(test_netstat_read_proc);
+	RUN_TEST(test_summary_fields);
 	return TEST_MAIN_END();
 }

@@ -1345,13 +1345,15 @@ static void test_vfork_wait(void)
 	ASSERT_TRUE(ev && ev->fork.how == LL_FORK_VFORK && ev->fork.shares == LL_SHARES_VM,
 		    "fork event carries how and shares");
 	ev = find_ev(EV_EXEC, 200, 0);
-	ASSERT_TRUE(ev && ev->exec.vfork_wait_us == 50000, "first exec: 50 ms suspension");
+	ASSERT_TRUE(ev && ev->exec.vfork_child && ev->exec.vfork_wait_us == 50000,
+		    "first exec: 50 ms suspension");
 	ev = find_ev(EV_EXEC, 200, 1);
-	ASSERT_TRUE(ev && ev->exec.vfork_wait_us == LL_UNKNOWN, "second exec: none");
+	ASSERT_TRUE(ev && !ev->exec.vfork_child, "second exec: none");
 	ev = find_ev(EV_EXIT, 201, 0);
-	ASSERT_TRUE(ev && ev->exit.vfork_wait_us == 30000, "exit without exec: 30 ms");
+	ASSERT_TRUE(ev && ev->exit.vfork_child && ev->exit.vfork_wait_us == 30000,
+		    "exit without exec: 30 ms");
 	ev = find_ev(EV_EXEC, 202, 0);
-	ASSERT_TRUE(ev && ev->exec.vfork_wait_us == LL_UNKNOWN, "a fork's exec: none");
+	ASSERT_TRUE(ev && !ev->exec.vfork_child, "a fork's exec: none");
 	if (ASSERT_TRUE(zview(pt, 300 * MS, 100, &z), "parent's group"))
 		ASSERT_EQ(z.vforks, 2, "vforks counted per parent");
 	pt_free(pt);
