@@ -4,7 +4,7 @@
  * --delay-ms and then execs --exec PATH (or _exits); the parent, suspended meanwhile, prints what
  * it finds in that variable (the child ran in its memory) and how long it was suspended, measured
  * by itself around vfork(). --spawn makes the children with posix_spawn() instead, to show what
- * glibc does underneath.
+ * glibc does underneath; --clone-vm with clone(CLONE_VM): memory shared, the parent not suspended.
  *
  * After vfork() POSIX lets the child only _exit or exec. The delay is a raw nanosleep syscall
  * and the store a plain write to the parent's memory: outside POSIX's guarantee, but exactly what
@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,12 +29,14 @@ extern char **environ;
 #define DEFAULT_COUNT	3
 #define MAX_COUNT	10000
 #define MAX_DELAY_MS	60000
+#define CLONE_STACK	(64 * 1024)
 
 struct options {
 	long count;
 	long delay_ms;
 	const char *exec_path;		/* NULL: the child _exits */
 	bool spawn;
+	bool clone_vm;
 	bool json;
 };
 
@@ -45,6 +48,7 @@ static void usage(void)
 	       "  --delay-ms MS         each child waits MS before it execs or exits (default 0)\n"
 	       "  --exec PATH           children exec PATH (e.g. /bin/true) instead of _exit(0)\n"
 	       "  --spawn               posix_spawn() PATH instead of vfork() (needs --exec)\n"
+	       "  --clone-vm            clone(CLONE_VM) instead: shared memory, parent runs on\n"
 	       "  --json                one JSON line per child\n"
 	       "  -v, --verbose         more on stderr\n"
 	       "  -h, --help            this help\n\n"
@@ -55,12 +59,13 @@ static void usage(void)
 
 static void parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_DELAY = 256, OPT_EXEC, OPT_SPAWN, OPT_JSON };
+	enum { OPT_DELAY = 256, OPT_EXEC, OPT_SPAWN, OPT_CLONE_VM, OPT_JSON };
 	static const struct option longopts[] = {
 		{ "count", required_argument, NULL, 'n' },
 		{ "delay-ms", required_argument, NULL, OPT_DELAY },
 		{ "exec", required_argument, NULL, OPT_EXEC },
 		{ "spawn", no_argument, NULL, OPT_SPAWN },
+		{ "clone-vm", no_argument, NULL, OPT_CLONE_VM },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -85,11 +90,16 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_SPAWN:
 			o->spawn = true;
 			break;
+		case OPT_CLONE_VM:
+			o->clone_vm = true;
+			break;
 		case OPT_JSON:
 			o->json = true;
 			break;
 		}
 	}
+	if (o->spawn && o->clone_vm)
+		ll_usage_error("--spawn and --clone-vm: choose one");
 	if (o->spawn && !o->exec_path)
 		ll_usage_error("--spawn needs --exec PATH");
 	if (o->spawn && o->delay_ms)
@@ -112,6 +122,31 @@ static void __attribute__((noreturn)) vfork_child(const struct options *o, volat
 	_exit(o->exec_path ? 127 : 0);
 }
 
+struct clone_arg {
+	const struct options *o;
+	volatile long *shared;
+	long value;
+};
+
+/* The clone(CLONE_VM) child, on a stack of its own: the same steps as the vfork child. */
+static int clone_child(void *p)
+{
+	const struct clone_arg *a = p;
+
+	vfork_child(a->o, a->shared, a->value);
+}
+
+static pid_t clone_vm_child(const struct options *o, volatile long *shared, long value)
+{
+	static char stack[CLONE_STACK] __attribute__((aligned(16)));
+	static struct clone_arg a;
+
+	/* Both static: the parent runs on and leaves this frame at once. It waits for this child
+	 * before it makes the next, so they are reused only then. */
+	a = (struct clone_arg){ o, shared, value };
+	return clone(clone_child, stack + sizeof(stack), CLONE_VM | SIGCHLD, &a);
+}
+
 static pid_t make_child(const struct options *o, volatile long *shared, long value)
 {
 	char *const argv[] = { (char *)o->exec_path, NULL };
@@ -126,6 +161,8 @@ static pid_t make_child(const struct options *o, volatile long *shared, long val
 		}
 		return pid;
 	}
+	if (o->clone_vm)
+		return clone_vm_child(o, shared, value);
 	pid = vfork();
 	if (pid == 0)
 		vfork_child(o, shared, value);
@@ -138,11 +175,12 @@ static void report(const struct options *o, pid_t pid, long shared, uint64_t sus
 	if (o->json)
 		printf("{\"type\":\"child\",\"pid\":%d,\"how\":\"%s\",\"shared\":%ld,"
 		       "\"suspended_us\":%llu,\"status\":%d}\n", (int)pid,
-		       o->spawn ? "posix_spawn" : "vfork", shared,
+		       o->spawn ? "posix_spawn" : o->clone_vm ? "clone_vm" : "vfork", shared,
 		       (unsigned long long)suspended_us, status);
 	else
 		printf("child %d: the parent's variable now reads %ld (the child wrote it); the "
-		       "parent was suspended %.3f ms\n", (int)pid, shared, suspended_us / 1e3);
+		       "parent %s %.3f ms\n", (int)pid, shared,
+		       o->clone_vm ? "ran on after" : "was suspended", suspended_us / 1e3);
 	fflush(stdout);
 }
 
@@ -164,7 +202,7 @@ int main(int argc, char **argv)
 		pid = make_child(&o, &shared, i);
 		t1 = ll_now_ns();
 		if (pid < 0) {
-			ll_warn(errno, o.spawn ? "posix_spawn" : "vfork");
+			ll_warn(errno, o.spawn ? "posix_spawn" : o.clone_vm ? "clone" : "vfork");
 			return 1;
 		}
 		if (waitpid(pid, &status, 0) != pid) {

@@ -87,8 +87,8 @@ def test_vfork_exit():
 
 
 def test_posix_spawn_and_fork():
-    """glibc's posix_spawn is clone(CLONE_VM|CLONE_VFORK): lifeline shows a vfork. fork() is a
-    fork: no shares_vm, no vfork_wait_us."""
+    """glibc's posix_spawn is clone(CLONE_VM|CLONE_VFORK): lifeline shows a vfork.
+    clone(CLONE_VM) is a clone that shares memory; fork() is a fork: no shares_vm."""
     t = run_command("build/vforkdemo", "--spawn", "-n", 2, "--exec", "/bin/true", "--json")
     own = program_lines(t, "child")
     ppid, forks = vfork_children(t, "build/vforkdemo")
@@ -96,6 +96,15 @@ def test_posix_spawn_and_fork():
     check("posix_spawn: shows how=vfork with shares_vm (glibc's clone(CLONE_VM|CLONE_VFORK))",
           len(own) == 2 and len(forks) == 2 and
           all(f.get("how") == "vfork" and f.get("shares_vm") is True for f in forks), forks)
+    t = run_command("build/vforkdemo", "--clone-vm", "-n", 2, "--delay-ms", 20, "--json")
+    own = program_lines(t, "child")
+    ppid, forks = vfork_children(t, "build/vforkdemo")
+    exits = [e for e in t.events("exit") if e.get("ppid") == ppid]
+    check("clone(CLONE_VM): how=clone with shares_vm, the parent's variable written, and no "
+          "vfork_wait_us (the parent was not suspended)",
+          len(own) == 2 and [c["shared"] for c in own] == [1, 2] and len(forks) == 2 and
+          all(f.get("how") == "clone" and f.get("shares_vm") is True for f in forks) and
+          len(exits) == 2 and all("vfork_wait_us" not in e for e in exits), (own, forks))
     t = run_command("build/forkstorm", "-n", 3)
     ppid, forks = vfork_children(t, "build/forkstorm")
     execs = [e for e in t.events("exit") if e.get("ppid") == ppid]
@@ -207,9 +216,29 @@ def test_backlog_no_delay():
           ov is not None and ov <= kernel[0] and (kernel[0] > 0 or ov == 0), (ov, kernel))
 
 
+def test_failed_accepts():
+    """accept() on a pipe (ENOTSOCK) and on an fd past the table (EBADF): both errors are
+    reported, without addresses or a backlog. (That the kernel side no longer walks such an fd
+    is not visible from here; the unit test of listeners checks where the errors are counted.)"""
+    code = ("import ctypes, os\n"
+            "libc = ctypes.CDLL(None, use_errno=True)\n"
+            "r, w = os.pipe()\n"
+            "for fd in (r, 100000):\n"
+            "    print(libc.accept(fd, None, None), ctypes.get_errno(), flush=True)\n")
+    t = Tracer("--events=sock", "--json", "--", "/usr/bin/python3", "-c", code)
+    t.start()
+    rc = t.wait(60)
+    acc = t.events("accept")
+    info("failed accepts: %s" % [(e.get("fd"), e.get("error")) for e in acc])
+    errs = sorted(e.get("error") for e in acc)
+    check("failed accepts: ENOTSOCK and EBADF reported, no addresses, no backlog, exit 0",
+          rc == 0 and "ENOTSOCK" in errs and "EBADF" in errs and
+          all("lport" not in e and "backlog" not in e for e in acc), (rc, acc))
+
+
 def main():
     for fn in (test_vfork_exec, test_vfork_exit, test_posix_spawn_and_fork, test_wait_status,
-               test_backlog_full, test_backlog_no_delay):
+               test_backlog_full, test_backlog_no_delay, test_failed_accepts):
         run_test(fn)
     finish()
 
