@@ -56,7 +56,7 @@ USER_LIB_OBJS	:= $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_LIB_SRCS))
 USER_BPF_OBJS	:= $(patsubst user/%.c,$(OUT)/user/%.o,$(filter $(USER_BPF_SRCS),$(USER_SRCS)))
 LIBLL		:= $(OUT)/libll.a
 
-SERVERS		:= fork_echo epoll_echo udp_echo loadgen forkstorm
+SERVERS		:= fork_echo epoll_echo udp_echo loadgen forkstorm vforkdemo waitstatus
 SERVER_BINS	:= $(addprefix $(OUT)/,$(SERVERS))
 SERVER_COMMON	:= $(wildcard servers/common.c)
 

@@ -64,6 +64,18 @@ static __always_inline struct pt_regs *ll_syscall_regs(void)
 	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 }
 
+/* The number of the syscall current is in, from its saved registers; -1 if unknown. */
+static __always_inline long ll_syscall_nr(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return regs->orig_ax;
+#elif defined(__TARGET_ARCH_arm64)
+	return regs->syscallno;
+#else
+	return -1;
+#endif
+}
+
 static __always_inline bool ll_comm_eq(const char *a, const volatile char *b)
 {
 	int i;

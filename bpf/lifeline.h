@@ -48,6 +48,19 @@ struct ll_hdr {
 	__u32 tid;	/* current task */
 };
 
+/* How a process was made, from the forking syscall's clone flags (saved registers). */
+enum ll_fork_how {
+	LL_FORK_UNKNOWN = 0,	/* not made by fork/vfork/clone/clone3 (e.g. by a kernel thread) */
+	LL_FORK_FORK,		/* a copy that shares nothing (fork(), or clone() without sharing) */
+	LL_FORK_VFORK,		/* CLONE_VFORK: the parent is suspended until the child execs/exits */
+	LL_FORK_CLONE,		/* clone() sharing memory, files, fs or signal handlers */
+};
+
+#define LL_SHARES_VM		(1u << 0)	/* child->mm == parent->mm (CLONE_VM) */
+#define LL_SHARES_FILES		(1u << 1)	/* the fd table (CLONE_FILES) */
+#define LL_SHARES_FS		(1u << 2)	/* cwd, root, umask (CLONE_FS) */
+#define LL_SHARES_SIGHAND	(1u << 3)	/* signal handlers (CLONE_SIGHAND) */
+
 /* A new process (never a thread): hdr is the forking task. */
 struct ll_fork {
 	struct ll_hdr hdr;
@@ -55,6 +68,8 @@ struct ll_fork {
 	__u32 ppid;		/* child's real_parent tgid (differs from hdr.tgid with CLONE_PARENT) */
 	__u64 start_ns;		/* child task->start_time: with pid, identifies the process */
 	char comm[LL_COMM_LEN];
+	__u32 how;		/* enum ll_fork_how */
+	__u32 shares;		/* LL_SHARES_*: what the child shares with its parent */
 };
 
 /* A successful exec: hdr is the task after exec (hdr.tid == hdr.tgid). */
@@ -120,7 +135,7 @@ struct ll_sigchld {
 	__u32 pid;		/* recipient tgid */
 	__s32 result;		/* enum ll_sig_result, or other TRACE_SIGNAL_* values */
 	__s32 code;		/* si_code: CLD_EXITED, CLD_KILLED, ... */
-	__u32 pad;
+	__s32 status;		/* si_status: exit code, or the signal that killed/stopped/continued it */
 };
 
 /* accept/accept4 returned: hdr is the accepting thread. */
@@ -136,6 +151,10 @@ struct ll_accept {
 	__u8 raddr[16];
 	__u64 queue_ns;		/* handshake complete -> accept returned; 0 if unknown */
 	char comm[LL_COMM_LEN];
+	/* The listening socket's accept queue as the accept left it, plus the connection it took
+	 * (sk_ack_backlog + 1), and its limit (sk_max_ack_backlog); 0/0 if unknown or failed. */
+	__u32 backlog;
+	__u32 backlog_limit;
 };
 
 /* Log-linear histogram shared by BPF and user space: values in microseconds, 8 sub-buckets per

@@ -30,17 +30,6 @@ struct {
 /* Template for new entries: the value is too large for the BPF stack. */
 static const struct ll_loop_stats loop_zero;
 
-static __always_inline long syscall_nr(struct pt_regs *regs)
-{
-#if defined(__TARGET_ARCH_x86)
-	return regs->orig_ax;
-#elif defined(__TARGET_ARCH_arm64)
-	return regs->syscallno;
-#else
-	return -1;
-#endif
-}
-
 static __always_inline bool is_epoll_wait(long nr)
 {
 	return nr >= 0 && (nr == ll_nr_epoll[0] || nr == ll_nr_epoll[1] || nr == ll_nr_epoll[2]);
@@ -236,7 +225,7 @@ int BPF_PROG(ll_loop_sleep, bool preempt, struct task_struct *prev)
 	if (preempt)
 		return 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(prev);
-	if (!is_epoll_wait(syscall_nr(regs)))
+	if (!is_epoll_wait(ll_syscall_nr(regs)))
 		return 0;
 	tid = prev->pid;
 	st = bpf_map_lookup_elem(&loops, &tid);

@@ -13,6 +13,75 @@ struct {
 
 static const __u8 one = 1;
 
+/* Syscall numbers of fork, vfork, clone and clone3 on this arch (set by user space); -1: none. */
+const volatile long ll_nr_fork[4] = { -1, -1, -1, -1 };
+
+#define CLONE_VM_F	0x00000100
+#define CLONE_FS_F	0x00000200
+#define CLONE_FILES_F	0x00000400
+#define CLONE_SIGHAND_F	0x00000800
+#define CLONE_VFORK_F	0x00004000
+
+/*
+ * The forking syscall's clone flags, from the registers saved at its entry: CLONE_VFORK leaves no
+ * trace in the child before this tracepoint (kernel_clone sets vfork_done after it). -1: the
+ * process was not made by one of these syscalls (a kernel thread's user_mode_thread, say).
+ */
+static __always_inline long fork_clone_flags(void)
+{
+	struct pt_regs *regs = ll_syscall_regs();
+	long nr = ll_syscall_nr(regs);
+	__u64 flags, uflags = 0;
+
+	if (nr < 0)
+		return -1;
+	if (nr == ll_nr_fork[0])
+		return 0;
+	if (nr == ll_nr_fork[1])
+		return CLONE_VM_F | CLONE_VFORK_F;
+	/* Each load is pinned to its own path (barrier_var): clang would otherwise merge the load
+	 * from the registers with the one from the stack, and the verifier refuses the mix. */
+	if (nr == ll_nr_fork[2]) {	/* clone(flags, ...) on x86_64 and arm64 */
+		flags = PT_REGS_PARM1_SYSCALL(regs);
+		barrier_var(flags);
+		return flags;
+	}
+	if (nr != ll_nr_fork[3])
+		return -1;
+	/* clone3(struct clone_args *): flags come first */
+	if (bpf_probe_read_user(&uflags, sizeof(uflags), (void *)PT_REGS_PARM1_SYSCALL(regs)))
+		return -1;
+	flags = uflags;
+	barrier_var(flags);
+	return flags;
+}
+
+/* What the child shares, read from the tasks themselves (CO-RE), whatever made it. */
+static __always_inline __u32 fork_shares(struct task_struct *parent, struct task_struct *child)
+{
+	void *mm = BPF_CORE_READ(child, mm);
+	__u32 shares = 0;
+
+	if (mm && mm == BPF_CORE_READ(parent, mm))
+		shares |= LL_SHARES_VM;
+	if (BPF_CORE_READ(child, files) == BPF_CORE_READ(parent, files))
+		shares |= LL_SHARES_FILES;
+	if (BPF_CORE_READ(child, fs) == BPF_CORE_READ(parent, fs))
+		shares |= LL_SHARES_FS;
+	if (BPF_CORE_READ(child, sighand) == BPF_CORE_READ(parent, sighand))
+		shares |= LL_SHARES_SIGHAND;
+	return shares;
+}
+
+static __always_inline __u32 fork_how(long flags, __u32 shares)
+{
+	if (flags < 0)
+		return LL_FORK_UNKNOWN;
+	if (flags & CLONE_VFORK_F)
+		return LL_FORK_VFORK;
+	return shares ? LL_FORK_CLONE : LL_FORK_FORK;
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(ll_fork, struct task_struct *parent, struct task_struct *child)
 {
@@ -34,6 +103,8 @@ int BPF_PROG(ll_fork, struct task_struct *parent, struct task_struct *child)
 	r->ppid = BPF_CORE_READ(child, real_parent, tgid);
 	r->start_ns = child->start_time;
 	__builtin_memcpy(r->comm, child->comm, sizeof(r->comm));
+	r->shares = fork_shares(parent, child);
+	r->how = fork_how(fork_clone_flags(), r->shares);
 	ll_submit(r, LL_REC_FORK);
 	return 0;
 }
@@ -265,8 +336,12 @@ int BPF_PROG(ll_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	r->pid = to;
 	r->result = result;
 	/* SEND_SIG_NOINFO and SEND_SIG_PRIV are the pointers 0 and 1. */
-	r->code = (unsigned long)info > 1 ? BPF_CORE_READ(info, si_code) : 0;
-	r->pad = 0;
+	r->code = 0;
+	r->status = 0;
+	if ((unsigned long)info > 1) {
+		r->code = BPF_CORE_READ(info, si_code);
+		r->status = BPF_CORE_READ(info, _sifields._sigchld._status);
+	}
 	ll_submit(r, LL_REC_SIGCHLD);
 	return 0;
 }

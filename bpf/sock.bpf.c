@@ -23,19 +23,51 @@ int BPF_PROG(ll_sock_state, const struct sock *sk, const int oldstate, const int
 	return 0;
 }
 
+#define S_IFMT_M	00170000
+#define S_IFSOCK_M	0140000
+
+/*
+ * current's fd -> its struct sock. Bounded by the table's size and checked to be a socket (its
+ * inode's mode: socket_file_ops cannot be compared from here), since a racing close or dup2 can
+ * leave any file, or none, at that index; NULL when it is not a socket.
+ */
 static __always_inline struct sock *fd_to_sock(int fd)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct file **fds, *f = NULL;
+	struct fdtable *fdt;
 	struct socket *s;
+	__u16 mode;
 
 	if (fd < 0)
 		return NULL;
-	fds = BPF_CORE_READ(t, files, fdt, fd);
+	fdt = BPF_CORE_READ(t, files, fdt);
+	if (!fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
 	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return NULL;
+	mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & S_IFMT_M) != S_IFSOCK_M)
 		return NULL;
 	s = BPF_CORE_READ(f, private_data);
 	return s ? BPF_CORE_READ(s, sk) : NULL;
+}
+
+/*
+ * The listening socket's queue at this accept's return: the accept has already dequeued its
+ * connection (sk_acceptq_removed), so the depth it found is sk_ack_backlog + 1. Connections that
+ * complete their handshake meanwhile, or other accepters on the same socket, move it by the few
+ * that raced with us.
+ */
+static __always_inline void fill_backlog(struct ll_accept *r, int lfd)
+{
+	struct sock *lsk = fd_to_sock(lfd);
+
+	if (!lsk)
+		return;
+	r->backlog = BPF_CORE_READ(lsk, sk_ack_backlog) + 1;
+	r->backlog_limit = BPF_CORE_READ(lsk, sk_max_ack_backlog);
 }
 
 static __always_inline void fill_addrs(struct ll_accept *r, struct sock *sk)
@@ -70,13 +102,14 @@ static __always_inline void exit_accept(long ret)
 	__builtin_memset(&r->family, 0, sizeof(*r) - __builtin_offsetof(struct ll_accept, family));
 	r->fd = ret;
 	r->listen_fd = lfd;
-	sk = fd_to_sock(ret >= 0 ? ret : lfd);
-	if (sk)
+	/* A failed accept's fd may not be a socket at all (EBADF, ENOTSOCK): not walked; user
+	 * space finds its listener by the listen fd. */
+	if (ret < 0)
+		goto out;
+	fill_backlog(r, lfd);
+	sk = fd_to_sock(ret);
+	if (sk) {
 		fill_addrs(r, sk);
-	if (ret < 0) {
-		r->rport = 0;	/* the listening socket: only its port means anything */
-		__builtin_memset(r->raddr, 0, sizeof(r->raddr));
-	} else if (sk) {
 		key = (__u64)sk;
 		est = bpf_map_lookup_elem(&established, &key);
 		if (est) {
@@ -84,6 +117,7 @@ static __always_inline void exit_accept(long ret)
 			bpf_map_delete_elem(&established, &key);
 		}
 	}
+out:
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 	ll_submit(r, LL_REC_ACCEPT);
 }

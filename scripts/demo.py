@@ -3,6 +3,7 @@
 
     make demo                    overview, then every scenario
     make demo SCENARIO=zombie    one scenario: overview zombie coalesce orphan daemon et-bug stall
+                                 vfork wait-status udp backlog
 
 Each scenario runs a server with its classic bug switched on, drives it, and streams what
 lifeline sees with --explain; it ends with "what you saw", written from lifeline's own final
@@ -273,6 +274,108 @@ def scenario_stall():
          (ms(r["latency_us"]["p99"]) if r else "?", ms(r["latency_us"]["p50"]) if r else "?")])
 
 
+def run_traced(classes, *argv):
+    """Runs a bundled program under lifeline (tracing this demo's tree); returns (summary,
+    the narrator, the program's pid, its stdout lines)."""
+    n = Narrated([os.getpid()], classes)
+    p = subprocess.run([os.path.join(BUILD, argv[0])] + [str(a) for a in argv[1:]],
+                       stdout=subprocess.PIPE, text=True, timeout=60)
+    time.sleep(0.3)
+    # the program's pid: the exec of its binary in this tree
+    execs = [e for e in n.events if e["type"] == "exec" and
+             e.get("filename", "").endswith("/" + argv[0])]
+    s = n.stop()
+    return s, n, execs[0]["pid"] if execs else None, p.stdout.splitlines()
+
+
+def scenario_vfork():
+    header("vfork: a child that runs in its parent's memory",
+           "vforkdemo makes 3 children with vfork(); each writes a variable, sleeps 100 ms and\n"
+           "execs /bin/true. The parent is suspended until then, and finds the child's value.")
+    s, n, pid, out = run_traced("proc", "vforkdemo", "-n", 3, "--delay-ms", 100,
+                                "--exec", "/bin/true", "--json")
+    own = [json.loads(line) for line in out if line.startswith("{")]
+    z = group(s, "zombies", pid)
+    forks = [e for e in n.events if e["type"] == "fork" and e.get("ppid") == pid]
+    waits = [e.get("vfork_wait_us") for e in n.events if e["type"] == "exec" and
+             e.get("vfork_wait_us") is not None and e.get("ppid") == pid]
+    saw(["vforkdemo (pid %s) made %d vforks (its zombie group: vforks %s); lifeline called "
+         "them %s" % (pid, len(forks), z.get("vforks", 0),
+                       ", ".join(sorted({str(f.get("how")) for f in forks})) or "?"),
+         "the parent was suspended %s (lifeline), %s by its own clock" %
+         (", ".join(ms(w) for w in waits) or "?",
+          ", ".join(ms(c["suspended_us"]) for c in own) or "?"),
+         "the parent then read %s from the variable its children wrote: one memory" %
+         ", ".join(str(c["shared"]) for c in own)])
+
+
+def scenario_wait_status():
+    header("wait-status: what the parent's wait() status word says",
+           "waitstatus forks children that exit 0, exit 7, abort(), divide by zero, and one\n"
+           "that is stopped and continued; it prints each status its own waitpid() read.")
+    s, n, pid, out = run_traced("proc", "waitstatus", "--json")
+    own = [json.loads(line) for line in out if line.startswith("{")]
+    lines = []
+    for st in own:
+        evs = [e for e in n.events if (e.get("pid") == st["pid"] and e["type"] == "exit") or
+               (e["type"] == "sigchld" and e.get("from_pid") == st["pid"] and
+                e.get("code") in ("stopped", "continued"))]
+        said = any(st["text"] in e.get("explain", "") for e in evs)
+        lines.append("child %d (%s): the program read %s; lifeline %s" %
+                     (st["pid"], st["child"], st["text"], "said the same" if said else
+                      "said otherwise"))
+    z = group(s, "zombies", pid)
+    lines.append("reaped by waitstatus: %d children (a stop or a continue is not a reap)" %
+                 z.get("reaped", 0))
+    saw(lines)
+
+
+def scenario_udp():
+    header("udp: a datagram server has no listen queue and no accept",
+           "udp_echo waits in ppoll() and answers each datagram with recvfrom()/sendto(), one\n"
+           "process for its whole life; loadgen --udp sends it requests for 2 s.")
+    srv = Server("udp_echo")
+    try:
+        n = Narrated([srv.pid], "proc,sock,loop")
+        r = loadgen(srv.port, "--udp", "-c", 2, "-d", 2)
+        s = n.stop()
+    finally:
+        srv.stop()
+    p = s.get("processes", {})
+    lps = [lp for lp in s.get("loops", []) if lp["pid"] == srv.pid]
+    saw(["accepts at udp_echo (pid %d): %d (no listener row: UDP has no connections)" %
+         (srv.pid, sum(lst["accepts"] for lst in s.get("listeners", [])
+                       if lst["pid"] == srv.pid)),
+         "forks %d, exits %d: one process that lives on, answering %s requests" %
+         (p.get("forks", 0), p.get("exits", 0), r["requests"] if r else "?"),
+         "event loops: %d; it blocks in ppoll(), not epoll_wait, so where its time goes is "
+         "not in lifeline's loop view" % len(lps)])
+
+
+def scenario_backlog():
+    header("backlog: the listen queue at its limit",
+           "fork_echo --backlog 3 --accept-delay-ms 200 accepts one connection every 200 ms;\n"
+           "20 clients connect at once, the queue (3, the kernel holds one more) fills, and the\n"
+           "kernel drops their handshakes until they retry.")
+    srv = Server("fork_echo", "--backlog", "3", "--accept-delay-ms", "200")
+    try:
+        n = Narrated([srv.pid], "sock")
+        r = loadgen(srv.port, "-c", 20, "-n", 20, "--connect-per-request", "--timeout-ms",
+                    30000)
+        s = n.stop()
+    finally:
+        srv.stop()
+    ls = [lst for lst in s.get("listeners", []) if lst["pid"] == srv.pid]
+    lst = ls[0] if ls else {}
+    saw(["%d accepts; the queue's limit %s, its peak %s, full at %s accepts" %
+         (lst.get("accepts", 0), lst.get("backlog_limit", "?"), lst.get("backlog_peak", "?"),
+          lst.get("backlog_full", "?")),
+         "the kernel counted %s listen overflows and %s drops over the run (system-wide)" %
+         (s.get("listen_overflows", "?"), s.get("listen_drops", "?")),
+         "the clients retried their SYNs: p50 connect+echo %s, max %s" %
+         (ms(r["latency_us"]["p50"]) if r else "?", ms(r["latency_us"]["max"]) if r else "?")])
+
+
 def scenario_overview():
     secs = float(os.environ.get("DEMO_SECS", "15"))
     header("overview: the bundled servers under load, traced live for %g s" % secs,
@@ -301,7 +404,9 @@ def scenario_overview():
 
 SCENARIOS = {"overview": scenario_overview, "zombie": scenario_zombie,
              "coalesce": scenario_coalesce, "orphan": scenario_orphan,
-             "daemon": scenario_daemon, "et-bug": scenario_et_bug, "stall": scenario_stall}
+             "daemon": scenario_daemon, "et-bug": scenario_et_bug, "stall": scenario_stall,
+             "vfork": scenario_vfork, "wait-status": scenario_wait_status, "udp": scenario_udp,
+             "backlog": scenario_backlog}
 
 
 def main():

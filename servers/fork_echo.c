@@ -38,6 +38,7 @@ struct options {
 	enum reap_mode reap;
 	long reap_delay_ms;
 	long accept_delay_ms;
+	long backlog;			/* listen() backlog; 0: the default */
 	int child_exit;
 	bool daemon;
 	char pidfile[PATH_MAX];		/* absolute, or empty */
@@ -70,6 +71,8 @@ static void usage(void)
 	       "                                   loop, at least every %d ms\n"
 	       "  --reap-delay-ms MS     reap each child MS after it exits (with --reap loop)\n"
 	       "  --accept-delay-ms MS   sleep MS before each accept (connections queue up)\n"
+	       "  --backlog N            listen(fd, N): the accept queue's limit (default %d);\n"
+	       "                         a full queue makes the kernel drop new handshakes\n"
 	       "  --child-exit CODE      children exit with CODE (default 0)\n"
 	       "  --daemon               daemonize: fork, setsid, chdir /, umask 0, stdio to\n"
 	       "                         /dev/null, SIGHUP ignored\n"
@@ -78,7 +81,7 @@ static void usage(void)
 	       "  -v, --verbose          log connections and reaping to stderr\n"
 	       "  -h, --help             this help\n\n"
 	       "Prints \"listening on HOST:PORT pid PID\" on stdout once listening.\n",
-	       ll_prog, LL_DEFAULT_HOST, DEFAULT_PORT, BLOCK_REAP_POLL_MS);
+	       ll_prog, LL_DEFAULT_HOST, DEFAULT_PORT, BLOCK_REAP_POLL_MS, LL_LISTEN_BACKLOG);
 }
 
 static enum reap_mode parse_reap_mode(const char *s)
@@ -110,7 +113,7 @@ static void set_pidfile(struct options *o, const char *path)
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_HOST = 256, OPT_REAP, OPT_REAP_DELAY, OPT_ACCEPT_DELAY, OPT_CHILD_EXIT,
-	       OPT_DAEMON, OPT_PIDFILE, OPT_EXIT_AFTER };
+	       OPT_DAEMON, OPT_PIDFILE, OPT_EXIT_AFTER, OPT_BACKLOG };
 	static const struct option longopts[] = {
 		{ "host", required_argument, NULL, OPT_HOST },
 		{ "port", required_argument, NULL, 'p' },
@@ -121,6 +124,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "daemon", no_argument, NULL, OPT_DAEMON },
 		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 		{ "exit-after", required_argument, NULL, OPT_EXIT_AFTER },
+		{ "backlog", required_argument, NULL, OPT_BACKLOG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -159,6 +163,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_EXIT_AFTER:
 			o->exit_after = ll_parse_long("--exit-after", optarg, 1, LONG_MAX);
+			break;
+		case OPT_BACKLOG:
+			o->backlog = ll_parse_long("--backlog", optarg, 1, 65535);
 			break;
 		}
 	}
@@ -526,6 +533,11 @@ int main(int argc, char **argv)
 	lfd = ll_listen_socket(o.host, o.port, SOCK_STREAM, true);
 	if (lfd < 0)
 		return 1;
+	/* listen() again on a listening socket only sets its backlog (capped by somaxconn). */
+	if (o.backlog && listen(lfd, o.backlog)) {
+		ll_warn(errno, "listen");
+		goto out;
+	}
 	if (o.daemon) {
 		if (daemonize(lfd, &o))
 			goto out;
@@ -534,8 +546,9 @@ int main(int argc, char **argv)
 			goto out;
 		ll_announce(lfd);
 	}
-	ll_log("reap mode %s, reap delay %ld ms, accept delay %ld ms", reap_names[o.reap],
-	       o.reap_delay_ms, o.accept_delay_ms);
+	ll_log("reap mode %s, reap delay %ld ms, accept delay %ld ms, backlog %ld",
+	       reap_names[o.reap], o.reap_delay_ms, o.accept_delay_ms,
+	       o.backlog ? o.backlog : LL_LISTEN_BACKLOG);
 	if (serve(lfd, &o) == 0)
 		ret = 0;
 	if (o.pidfile[0])

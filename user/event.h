@@ -43,16 +43,24 @@ struct ll_event {
 	char comm[LL_COMM_LEN];	/* subject's command name */
 	union {
 		struct {
+			unsigned int how;	/* enum ll_fork_how */
+			unsigned int shares;	/* LL_SHARES_* */
+		} fork;
+		struct {
 			const char *filename;
 			const char *args;	/* NUL-separated argv, args_len bytes */
 			unsigned int args_len;
 			bool truncated;
+			bool vfork_child;	/* a vfork child's first exec: */
+			uint64_t vfork_wait_us;	/* ... its parent's suspension (LL_UNKNOWN: unknown) */
 		} exec;
 		struct {
 			uint32_t status;	/* wait(2) status word */
 			uint64_t age_us;	/* LL_UNKNOWN when the fork was not seen */
 			bool zombie;		/* false when auto-reaped */
 			unsigned int orphaned;	/* live children this exit orphaned */
+			bool vfork_child;	/* a vfork child that exits before any exec: */
+			uint64_t vfork_wait_us;	/* ... its parent's suspension (LL_UNKNOWN: unknown) */
 		} exit;
 		struct {
 			uint32_t reaper_pid;
@@ -60,6 +68,8 @@ struct ll_event {
 			uint64_t zombie_us;	/* LL_UNKNOWN when the exit was not seen */
 			enum ll_how how;
 			bool orphan;		/* reaped by an adopter, not the original parent */
+			bool status_known;	/* its exit was seen: */
+			uint32_t status;	/* ... the wait(2) status word the reaper got */
 		} reap;
 		struct {
 			uint32_t old_ppid;
@@ -71,6 +81,7 @@ struct ll_event {
 			char from_comm[LL_COMM_LEN];
 			int result;		/* enum ll_sig_result */
 			int code;		/* si_code */
+			int status;		/* si_status: exit code or signal */
 		} sigchld;
 		struct {
 			int fd;			/* new fd, or -errno */
@@ -81,6 +92,8 @@ struct ll_event {
 			uint8_t laddr[16];
 			uint8_t raddr[16];
 			uint64_t queue_us;	/* LL_UNKNOWN when the handshake was not seen */
+			unsigned int backlog;		/* queue depth found, this connection included; 0: unknown */
+			unsigned int backlog_limit;
 		} accept;
 		struct {
 			uint64_t busy_us;

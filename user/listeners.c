@@ -38,6 +38,10 @@ struct ls_listener {
 	uint64_t children_exited;
 	uint64_t children_failed;
 	uint64_t tick_accepts;	/* accepts at the previous tick */
+	int listen_fd;		/* of its last successful accept: where its failed ones go */
+	unsigned int backlog_limit;
+	unsigned int backlog_peak;
+	uint64_t backlog_full;
 	double rate;
 	struct ll_hist queue;
 	struct ll_hist child_zombie;
@@ -164,6 +168,23 @@ static struct ls_listener *ls_listener_get(struct listeners *ls, uint32_t pid, u
 	/* cannot fail: only live listeners are indexed, and there are at most max_l of them */
 	u64map_put(&ls->index, ls_key(pid, port), (uint32_t)(l - ls->l) + 1);
 	return l;
+}
+
+/*
+ * A failed accept carries no port (the kernel side does not walk an fd the accept rejected): it
+ * belongs to the live listener of that process whose last accept came from the same listen fd.
+ */
+static struct ls_listener *ls_listener_of_accept(struct listeners *ls,
+						 const struct ll_accept *rec)
+{
+	size_t i;
+
+	if (rec->fd < 0 && !rec->lport)
+		for (i = 0; i < ls->nl; i++)
+			if (ls->l[i].serial && ls->l[i].pid == rec->hdr.tgid && !ls->l[i].dead &&
+			    ls->l[i].listen_fd == rec->listen_fd && ls->l[i].accepts)
+				return &ls->l[i];
+	return ls_listener_get(ls, rec->hdr.tgid, rec->lport);
 }
 
 /* ---- threads with accepted connections that a fork may take ---- */
@@ -323,6 +344,22 @@ static void ls_child_release(struct listeners *ls, struct ls_child *c)
 
 /* ---- records ---- */
 
+/*
+ * The listen queue is full when it holds more than its limit: the kernel's own test
+ * (sk_acceptq_is_full: sk_ack_backlog > sk_max_ack_backlog), so listen(fd, 3) queues 4
+ * connections (as `ss -lnt` shows in Recv-Q) before it drops new handshakes.
+ */
+static void ls_count_backlog(struct ls_listener *l, const struct ll_accept *rec)
+{
+	if (!rec->backlog)
+		return;
+	l->backlog_limit = rec->backlog_limit;
+	if (rec->backlog > l->backlog_peak)
+		l->backlog_peak = rec->backlog;
+	if (rec->backlog > rec->backlog_limit)
+		l->backlog_full++;
+}
+
 static void ls_count_accept(struct listeners *ls, struct ls_listener *l,
 			    const struct ll_accept *rec)
 {
@@ -332,6 +369,8 @@ static void ls_count_accept(struct listeners *ls, struct ls_listener *l,
 	if (rec->fd >= 0) {
 		l->accepts++;
 		ls->total_accepts++;
+		l->listen_fd = rec->listen_fd;
+		ls_count_backlog(l, rec);
 		if (rec->queue_ns)
 			hist_add(&l->queue, rec->queue_ns / 1000);
 		return;
@@ -362,12 +401,14 @@ static void ls_emit_accept(const struct listeners *ls, const struct ll_accept *r
 	memcpy(ev.accept.laddr, rec->laddr, sizeof(ev.accept.laddr));
 	memcpy(ev.accept.raddr, rec->raddr, sizeof(ev.accept.raddr));
 	ev.accept.queue_us = rec->queue_ns ? rec->queue_ns / 1000 : LL_UNKNOWN;
+	ev.accept.backlog = rec->backlog;
+	ev.accept.backlog_limit = rec->backlog_limit;
 	ls->emit(ls->ctx, &ev);
 }
 
 void ls_handle_accept(struct listeners *ls, const struct ll_accept *rec)
 {
-	struct ls_listener *l = ls_listener_get(ls, rec->hdr.tgid, rec->lport);
+	struct ls_listener *l = ls_listener_of_accept(ls, rec);
 
 	if (!ls->first_ns)
 		ls->first_ns = rec->hdr.ts_ns;
@@ -481,6 +522,9 @@ static void ls_fill_view(const struct ls_listener *l, struct ll_listener_view *v
 		.children_exited = l->children_exited,
 		.children_failed = l->children_failed,
 		.child_zombie = &l->child_zombie,
+		.backlog_limit = l->backlog_limit,
+		.backlog_peak = l->backlog_peak,
+		.backlog_full = l->backlog_full,
 	};
 	memcpy(v->comm, l->comm, LL_COMM_LEN);
 }

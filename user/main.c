@@ -21,6 +21,7 @@
 #include "listeners.h"
 #include "loops.h"
 #include "procfs.h"
+#include "netstat.h"
 #include "proctab.h"
 #include "prom.h"
 #include "render.h"
@@ -56,6 +57,8 @@ struct app {
 	struct ll_listener_view listeners[MAX_VIEWS];
 	struct ll_loop_view loopv[MAX_VIEWS];
 	struct ll_loop_stats kloops[MAX_LOOPS];
+	struct ll_listen_counters netstat0;	/* the kernel's listen counters at start */
+	bool netstat0_ok;
 	uint32_t traced[MAX_TRACED];	/* what -p / COMMAND traced at start */
 	unsigned int ntraced;
 };
@@ -272,6 +275,19 @@ static void tick(struct app *a, uint64_t now)
 	pt_tick(a->pt, now);
 }
 
+/* The kernel's ListenOverflows/ListenDrops since start (system-wide: no per-socket counter). */
+static void snapshot_netstat(struct app *a, struct ll_snapshot *s)
+{
+	struct ll_listen_counters c;
+
+	if (!a->netstat0_ok || netstat_read_listen(NULL, &c))
+		return;
+	s->netstat_known = true;
+	s->listen_overflows = c.overflows >= a->netstat0.overflows ?
+			      c.overflows - a->netstat0.overflows : 0;
+	s->listen_drops = c.drops >= a->netstat0.drops ? c.drops - a->netstat0.drops : 0;
+}
+
 static void snapshot(struct app *a, struct ll_snapshot *s, uint64_t now, bool final)
 {
 	struct tracer_counts c;
@@ -303,6 +319,7 @@ static void snapshot(struct app *a, struct ll_snapshot *s, uint64_t now, bool fi
 	s->norphans = pt_orphan_views(a->pt, a->orphans, MAX_VIEWS);
 	s->listeners = a->listeners;
 	s->nlisteners = ls_views(a->ls, a->listeners, MAX_VIEWS);
+	snapshot_netstat(a, s);
 	s->loops = a->loopv;
 	s->nloops = lp_views(a->lp, now, a->loopv, MAX_VIEWS);
 }
@@ -640,6 +657,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	procfs_for_each(seed_one, a);
+	a->netstat0_ok = !netstat_read_listen(NULL, &a->netstat0);
 	a->start_ns = now_ns();
 	a->ro.start_ns = a->start_ns;
 	if (a->opts.prometheus && start_prom(a, err, sizeof(err))) {

@@ -90,6 +90,7 @@ struct pt_proc {
 	uint64_t exit_ns;	/* LL_UNKNOWN while alive, or for seeded zombies */
 	uint64_t orphan_since;	/* the parent's exit, for orphans */
 	uint64_t pin;		/* == pt->seq: in use by the current operation, not evictable */
+	uint64_t vfork_ns;	/* a vfork child that has not exec'd or exited yet: its fork; else 0 */
 	uint16_t flags;		/* PF_* */
 	uint8_t state;		/* enum pt_state */
 	uint8_t age_class;	/* enum pt_age */
@@ -122,6 +123,7 @@ struct pt_group {
 	uint64_t by_parent;	/* reaps done by this parent itself */
 	uint64_t by_adopter;	/* reaps by someone other than the child's original parent */
 	uint64_t orphans_now;	/* zombies now that had been orphans (adopted children) */
+	uint64_t vforks;	/* children it made with vfork (CLONE_VFORK) */
 	struct pt_list zombies;	/* by exit time, oldest first */
 	struct ll_hist lifetime;
 	/* orphans it adopted */
@@ -981,6 +983,8 @@ static void reap_event(struct proctab *pt, const struct pt_proc *e, uint64_t ts,
 	ev.reap.zombie_us = zombie_us;
 	ev.reap.how = how;
 	ev.reap.orphan = orphan;
+	ev.reap.status_known = e->exit_ns != LL_UNKNOWN;
+	ev.reap.status = e->status;
 	emit(pt, &ev);
 }
 
@@ -1175,6 +1179,30 @@ static void proc_set_parent(struct proctab *pt, uint32_t i, uint32_t ppid, const
 		proc_link_parent(pt, i, p);
 }
 
+/* The vfork's parent is suspended from the fork until the child's first exec or exit. */
+static void vfork_start(struct proctab *pt, uint32_t i, const struct ll_fork *r)
+{
+	uint32_t p = proc_get(pt, r->ppid, r->ppid == r->hdr.tgid ? r->comm : NULL);
+	uint32_t gi = p != PT_NONE && p != i ? group_of(pt, p) : PT_NONE;
+
+	if (gi != PT_NONE)
+		pt->groups[gi]->vforks++;
+	if (pt->procs[i].state == PT_ALIVE)
+		pt->procs[i].vfork_ns = r->hdr.ts_ns;
+}
+
+/* How long the vfork parent of entry i (PT_NONE: none known) waited; LL_UNKNOWN if not one. */
+static uint64_t vfork_end(struct proctab *pt, uint32_t i, uint64_t ts)
+{
+	uint64_t since;
+
+	if (i == PT_NONE || !pt->procs[i].vfork_ns)
+		return LL_UNKNOWN;
+	since = pt->procs[i].vfork_ns;
+	pt->procs[i].vfork_ns = 0;
+	return since <= ts ? span_us(since, ts) : LL_UNKNOWN;
+}
+
 static void handle_fork(struct proctab *pt, const struct ll_fork *r)
 {
 	const struct ll_hdr *h = &r->hdr;
@@ -1196,8 +1224,12 @@ static void handle_fork(struct proctab *pt, const struct ll_fork *r)
 			proc_set_parent(pt, i, r->ppid, r->ppid == h->tgid ? r->comm : NULL);
 		e->orig_ppid = r->ppid;
 		proc_confirm(pt, i);
+		if (r->how == LL_FORK_VFORK)
+			vfork_start(pt, i, r);
 	}
 	ev_init(&ev, EV_FORK, h->ts_ns, r->pid, h->tid, r->ppid, r->comm);
+	ev.fork.how = r->how;
+	ev.fork.shares = r->shares;
 	emit(pt, &ev);
 }
 
@@ -1242,10 +1274,13 @@ static void handle_exec(struct proctab *pt, const struct ll_exec *r)
 	ev.exec.args = r->args;
 	ev.exec.args_len = (unsigned int)alen;
 	ev.exec.truncated = r->args_truncated || alen < r->args_len;
+	ev.exec.vfork_wait_us = vfork_end(pt, i, h->ts_ns);
+	ev.exec.vfork_child = ev.exec.vfork_wait_us != LL_UNKNOWN;
 	emit(pt, &ev);
 }
 
-static void exit_event(struct proctab *pt, const struct ll_exit *r, unsigned int orphaned)
+static void exit_event(struct proctab *pt, const struct ll_exit *r, unsigned int orphaned,
+		       uint64_t vfork_wait_us)
 {
 	const struct ll_hdr *h = &r->hdr;
 	uint64_t start = r->start_ns ? r->start_ns : LL_UNKNOWN;
@@ -1256,6 +1291,8 @@ static void exit_event(struct proctab *pt, const struct ll_exit *r, unsigned int
 	ev.exit.age_us = start <= h->ts_ns ? span_us(start, h->ts_ns) : LL_UNKNOWN;
 	ev.exit.zombie = !(r->flags & LL_EXIT_AUTOREAP);
 	ev.exit.orphaned = orphaned;
+	ev.exit.vfork_wait_us = vfork_wait_us;
+	ev.exit.vfork_child = vfork_wait_us != LL_UNKNOWN;
 	emit(pt, &ev);
 }
 
@@ -1320,7 +1357,7 @@ static void handle_exit(struct proctab *pt, const struct ll_exit *r)
 		return;		/* the same exit twice */
 	pt->tot.exits++;
 	if (i == PT_NONE) {
-		exit_event(pt, r, 0);
+		exit_event(pt, r, 0, LL_UNKNOWN);
 		return;
 	}
 	e = &pt->procs[i];
@@ -1343,7 +1380,7 @@ static void handle_exit(struct proctab *pt, const struct ll_exit *r)
 			proc_link_parent(pt, i, p);
 	}
 
-	exit_event(pt, r, orphans_of(pt, i));
+	exit_event(pt, r, orphans_of(pt, i), vfork_end(pt, i, h->ts_ns));
 	orphan_children(pt, i, h->ts_ns);
 	if (r->flags & LL_EXIT_AUTOREAP)
 		exit_autoreap(pt, i, r, gi);
@@ -1403,6 +1440,7 @@ static void handle_sigchld(struct proctab *pt, const struct ll_sigchld *r)
 		 comm_or_unknown(from == PT_NONE ? NULL : pt->procs[from].comm));
 	ev.sigchld.result = r->result;
 	ev.sigchld.code = r->code;
+	ev.sigchld.status = r->status;
 	emit(pt, &ev);
 }
 
@@ -1767,7 +1805,8 @@ size_t pt_zombie_views(const struct proctab *pt, uint64_t now_ns, struct ll_zomb
 		return 0;
 	for (gi = 0; gi < pt->ghiwat; gi++) {
 		g = pt->groups[gi];
-		if (!g->in_use || !(g->reaped || g->now || g->autoreaped || g->coalesced))
+		if (!g->in_use || !(g->reaped || g->now || g->autoreaped || g->coalesced ||
+				    g->vforks))
 			continue;
 		s[n].gi = gi;
 		s[n].k1 = g->now;
@@ -1788,6 +1827,7 @@ size_t pt_zombie_views(const struct proctab *pt, uint64_t now_ns, struct ll_zomb
 		v->oldest_now_us = s[k].k2;
 		v->lifetime = &g->lifetime;
 		v->coalesced_sigchld = g->coalesced;
+		v->vforks = g->vforks;
 		v->cause = group_cause(pt, g, s[k].k2);
 	}
 	free(s);

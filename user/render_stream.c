@@ -11,6 +11,7 @@
 #include "format.h"
 #include "json.h"
 #include "render.h"
+#include "render_patterns.h"
 
 #define EXPLAIN_LEN 1024
 
@@ -59,18 +60,6 @@ static const char *explain_parent(char *buf, size_t n, uint32_t ppid)
 	return buf;
 }
 
-static void explain_fork(char *b, size_t n, const struct ll_event *ev, const char *comm)
-{
-	size_t pos = 0;
-
-	if (ev->ppid)
-		fmt_append(b, n, &pos, "%u (%s) forked %u", ev->ppid, comm, ev->pid);
-	else
-		fmt_append(b, n, &pos, "%s forked %u", comm, ev->pid);
-	fmt_append(b, n, &pos, ": a new process that starts as a copy of its parent and runs on "
-		   "its own until it execs another program or exits");
-}
-
 static void explain_exec(char *b, size_t n, const struct ll_event *ev, const char *comm)
 {
 	size_t pos = 0;
@@ -81,6 +70,7 @@ static void explain_exec(char *b, size_t n, const struct ll_event *ev, const cha
 		   comm);
 	if (ev->exec.truncated)
 		fmt_append(b, n, &pos, " (its argument list was too long to copy in full)");
+	pat_explain_vfork_wait(b, n, &pos, ev);
 }
 
 static void explain_exit_how(char *b, size_t n, size_t *pos, const struct ll_event *ev,
@@ -111,6 +101,8 @@ static void explain_exit(char *b, size_t n, const struct ll_event *ev, const cha
 	else
 		fmt_append(b, n, &pos, "; %s ignores SIGCHLD (SIG_IGN or SA_NOCLDWAIT), so the "
 			   "kernel reaps it at once and it never becomes a zombie", parent);
+	pat_explain_wait_status(b, n, &pos, ev->exit.status, false);
+	pat_explain_vfork_wait(b, n, &pos, ev);
 	if (ev->exit.orphaned == 1)
 		fmt_append(b, n, &pos, "; its living child is now an orphan that a subreaper or "
 			   "init adopts");
@@ -150,6 +142,8 @@ static void explain_reap(char *b, size_t n, const struct ll_event *ev, const cha
 		fmt_append(b, n, &pos, "%u (%s) was reaped: %s %u (%s) collected the exit status "
 			   "with %s (its exit was not seen, so how long it was a zombie is "
 			   "unknown)", ev->pid, comm, who, ev->reap.reaper_pid, reaper, how);
+	if (ev->reap.status_known)
+		pat_explain_wait_status(b, n, &pos, ev->reap.status, true);
 }
 
 static void explain_orphan(char *b, size_t n, const struct ll_event *ev, const char *comm)
@@ -220,6 +214,7 @@ static void explain_sigchld(char *b, size_t n, const struct ll_event *ev, const 
 			   "result %d)", ev->pid, comm, ev->sigchld.from_pid, ev->sigchld.result);
 		break;
 	}
+	pat_explain_stop(b, n, &pos, ev);
 }
 
 static void explain_accept_error(char *b, size_t n, const struct ll_event *ev, const char *comm)
@@ -271,6 +266,7 @@ static void explain_accept(char *b, size_t n, const struct ll_event *ev, const c
 	if (a->queue_us >= 10000)
 		fmt_append(b, n, &pos, ", a sign that the server calls accept() slower than "
 			   "connections arrive");
+	pat_explain_backlog(b, n, &pos, ev);
 }
 
 static void explain_thread(char *b, size_t n, size_t *pos, const struct ll_event *ev,
@@ -337,7 +333,7 @@ const char *render_explain(const struct ll_render_opts *o, const struct ll_event
 	comm_copy(comm, ev->comm);
 	switch (ev->kind) {
 	case EV_FORK:
-		explain_fork(buf, n, ev, comm);
+		pat_explain_fork(buf, n, ev, comm);
 		break;
 	case EV_EXEC:
 		explain_exec(buf, n, ev, comm);
@@ -452,6 +448,7 @@ static void json_accept(struct json_w *w, const struct ll_event *ev)
 		json_kv_u64(w, "rport", a->rport);
 	}
 	json_known_u64(w, "queue_us", a->queue_us);
+	pat_json_accept(w, ev);
 }
 
 static void json_event_fields(struct json_w *w, const struct ll_event *ev)
@@ -460,6 +457,7 @@ static void json_event_fields(struct json_w *w, const struct ll_event *ev)
 	case EV_FORK:
 		json_pid(w, "ppid", ev->ppid);
 		json_comm(w, "comm", ev->comm);
+		pat_json_fork(w, ev);
 		break;
 	case EV_EXEC:
 		json_pid(w, "ppid", ev->ppid);
@@ -468,11 +466,13 @@ static void json_event_fields(struct json_w *w, const struct ll_event *ev)
 			json_kv_str(w, "filename", ev->exec.filename);
 		json_argv(w, ev->exec.args, ev->exec.args_len);
 		json_kv_bool(w, "argv_truncated", ev->exec.truncated);
+		pat_json_vfork_wait(w, ev);
 		break;
 	case EV_EXIT:
 		json_pid(w, "ppid", ev->ppid);
 		json_comm(w, "comm", ev->comm);
 		json_exit(w, ev);
+		pat_json_vfork_wait(w, ev);
 		break;
 	case EV_REAP:
 		json_comm(w, "comm", ev->comm);
@@ -559,6 +559,7 @@ static void text_exit(FILE *f, const struct ll_event *ev)
 		fmt_pid(pid, sizeof(pid), ev->ppid), ev->exit.zombie ? "zombie" : "auto-reaped");
 	if (ev->exit.orphaned)
 		fprintf(f, ", orphaned %u", ev->exit.orphaned);
+	pat_text_vfork_wait(f, ev);
 }
 
 static void text_reap(FILE *f, const struct ll_event *ev)
@@ -618,6 +619,7 @@ static void text_accept(FILE *f, const struct ll_event *ev)
 		fmt_addr(l, sizeof(l), a->family, a->laddr, a->lport),
 		fmt_addr(r, sizeof(r), a->family, a->raddr, a->rport),
 		a->queue_us == LL_UNKNOWN ? "-" : fmt_dur_us(dur, sizeof(dur), a->queue_us));
+	pat_text_backlog(f, ev);
 }
 
 static void text_wakeup(FILE *f, const struct ll_event *ev)
@@ -644,6 +646,7 @@ static void text_details(FILE *f, const struct ll_event *ev)
 	switch (ev->kind) {
 	case EV_FORK:
 		fprintf(f, "parent %s", fmt_pid(pid, sizeof(pid), ev->ppid));
+		pat_text_fork(f, ev);
 		break;
 	case EV_EXEC:
 		if (ev->exec.filename)
@@ -655,6 +658,7 @@ static void text_details(FILE *f, const struct ll_event *ev)
 			fmt_argv(f, ev->exec.args, ev->exec.args ? ev->exec.args_len : 0,
 				 ev->exec.truncated);
 		}
+		pat_text_vfork_wait(f, ev);
 		break;
 	case EV_EXIT:
 		text_exit(f, ev);

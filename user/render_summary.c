@@ -76,6 +76,7 @@ static void json_zombies(struct json_w *w, const struct ll_snapshot *s)
 		json_kv_u64(w, "coalesced_sigchld", z->coalesced_sigchld);
 		json_kv_str(w, "cause", ll_cause_name(z->cause));
 		json_kv_str(w, "cause_text", ll_cause_text(z->cause));
+		json_kv_u64(w, "vforks", z->vforks);
 		json_obj_end(w);
 	}
 	json_arr_end(w);
@@ -126,6 +127,11 @@ static void json_listeners(struct json_w *w, const struct ll_snapshot *s)
 		json_kv_u64(w, "errors", l->errors);
 		json_kv_u64(w, "eagain", l->eagain);
 		json_kv_u64(w, "emfile", l->emfile);
+		if (l->backlog_peak) {
+			json_kv_u64(w, "backlog_limit", l->backlog_limit);
+			json_kv_u64(w, "backlog_peak", l->backlog_peak);
+			json_kv_u64(w, "backlog_full", l->backlog_full);
+		}
 		json_obj_end(w);
 	}
 	json_arr_end(w);
@@ -202,6 +208,10 @@ static void summary_json(const struct ll_render_opts *o, const struct ll_snapsho
 	json_kv_u64(&w, "loops", s->evicted_loops);
 	json_obj_end(&w);
 	json_kv_bool(&w, "final", s->final);
+	if (s->netstat_known) {
+		json_kv_u64(&w, "listen_overflows", s->listen_overflows);
+		json_kv_u64(&w, "listen_drops", s->listen_drops);
+	}
 	json_processes(&w, &s->procs);
 	json_zombies(&w, s);
 	json_orphans(&w, s);
@@ -354,6 +364,9 @@ static void text_zombies(FILE *f, const struct ll_snapshot *s)
 		text_line(f, line, pos);
 		if (z->cause != CAUSE_NONE)
 			fprintf(f, "          why: %s\n", ll_cause_text(z->cause));
+		if (z->vforks)
+			fprintf(f, "          vforks: %" PRIu64 " children made with vfork\n",
+				z->vforks);
 	}
 }
 
@@ -382,6 +395,19 @@ static void text_orphans(FILE *f, const struct ll_snapshot *s)
 	}
 }
 
+/* The listen queue, and next to a queue that was full what the kernel dropped meanwhile. */
+static void text_backlog(FILE *f, const struct ll_snapshot *s, const struct ll_listener_view *l)
+{
+	if (!l->backlog_peak)
+		return;
+	fprintf(f, "          listen queue: limit %u, peak %u, full at %" PRIu64 " accepts",
+		l->backlog_limit, l->backlog_peak, l->backlog_full);
+	if (l->backlog_full && s->netstat_known)
+		fprintf(f, "; kernel: %" PRIu64 " overflows, %" PRIu64 " drops (system-wide)",
+			s->listen_overflows, s->listen_drops);
+	fputc('\n', f);
+}
+
 static void text_listeners(FILE *f, const struct ll_snapshot *s)
 {
 	char line[LINE_LEN], comm[LL_COMM_LEN], b[FMT_DUR_LEN];
@@ -407,7 +433,11 @@ static void text_listeners(FILE *f, const struct ll_snapshot *s)
 		if (l->handled_by_fork)
 			fprintf(f, "          forked children: %" PRIu64 " exited, %" PRIu64
 				" failed\n", l->children_exited, l->children_failed);
+		text_backlog(f, s, l);
 	}
+	if (s->netstat_known && (s->listen_overflows || s->listen_drops))
+		fprintf(f, "  kernel, system-wide over the run: %" PRIu64 " listen overflows, %"
+			PRIu64 " listen drops (TcpExt)\n", s->listen_overflows, s->listen_drops);
 }
 
 static const char *et_lt(char *buf, size_t n, int et, int lt)

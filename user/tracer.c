@@ -165,6 +165,23 @@ static size_t ringbuf_size(size_t want)
 	return sz;
 }
 
+/* The fork hook tells vfork from fork by the syscall the parent is in (arm64 has only clone). */
+static void set_fork_syscalls(struct lifeline_bpf *skel)
+{
+#ifdef SYS_fork
+	skel->rodata->ll_nr_fork[0] = SYS_fork;
+#endif
+#ifdef SYS_vfork
+	skel->rodata->ll_nr_fork[1] = SYS_vfork;
+#endif
+	skel->rodata->ll_nr_fork[2] = SYS_clone;
+#ifdef SYS_clone3
+	skel->rodata->ll_nr_fork[3] = SYS_clone3;
+#else
+	skel->rodata->ll_nr_fork[3] = 435;	/* the same on every arch; older headers lack it */
+#endif
+}
+
 static void set_knobs(struct lifeline_bpf *skel, const struct tracer_config *cfg)
 {
 	unsigned int i;
@@ -188,6 +205,7 @@ static void set_knobs(struct lifeline_bpf *skel, const struct tracer_config *cfg
 #else
 	skel->rodata->ll_nr_epoll[2] = 441;	/* the same on every arch; older headers lack it */
 #endif
+	set_fork_syscalls(skel);
 	/* Wake the consumer early enough that a burst cannot fill the rest between two polls. */
 	skel->rodata->ll_wakeup_bytes = ringbuf_size(cfg->ringbuf_bytes) / 4;
 }

@@ -49,6 +49,7 @@ struct ll_zombie_view {
 	const struct ll_hist *lifetime;	/* zombie lifetimes (us) of the children reaped */
 	uint64_t coalesced_sigchld;
 	enum ll_zombie_cause cause;
+	uint64_t vforks;		/* children it made with vfork */
 };
 
 struct ll_orphan_view {
@@ -75,6 +76,9 @@ struct ll_listener_view {
 	uint64_t children_exited;	/* of those children, how many have exited */
 	uint64_t children_failed;	/* ... with a non-zero code or a signal */
 	const struct ll_hist *child_zombie;	/* their zombie lifetimes (us) */
+	unsigned int backlog_limit;	/* the listen queue's limit at the last accept; 0: unknown */
+	unsigned int backlog_peak;	/* deepest queue an accept found, its connection included */
+	uint64_t backlog_full;		/* accepts that found it full: over the limit, as the kernel tests */
 };
 
 struct ll_loop_view {
@@ -121,6 +125,10 @@ struct ll_snapshot {
 	size_t nlisteners;
 	const struct ll_loop_view *loops;	/* most wakeups first */
 	size_t nloops;
+	/* The kernel's TcpExt ListenOverflows/ListenDrops over the run, system-wide. */
+	bool netstat_known;
+	uint64_t listen_overflows;
+	uint64_t listen_drops;
 };
 
 #endif

@@ -489,6 +489,44 @@ static void test_no_emit_callback(void)
 	ls_free(NULL);
 }
 
+/* The listen queue: limit, peak, accepts that found it full (more than its limit), and a failed
+ * accept (no port: its fd is not walked) counted at the listener of its listen fd. */
+static void test_backlog(void)
+{
+	struct listeners *ls = new_ls(NULL, 0, 0, 0);
+	static const unsigned int depth[] = { 2, 4, 3, 4, 1 };
+	struct ll_listener_view v[4];
+	const struct ll_listener_view *l;
+	struct ll_accept a;
+	size_t i, n;
+
+	if (!ASSERT_TRUE(ls, "ls_new"))
+		return;
+	for (i = 0; i < sizeof(depth) / sizeof(depth[0]); i++) {
+		a = mk_accept(100, 100, 8080, 5 + i, (i + 1) * 1000000, 0);
+		a.backlog = depth[i];
+		a.backlog_limit = 3;
+		ls_handle_accept(ls, &a);
+	}
+	a = mk_accept(100, 100, 0, -EAGAIN, 9000000, 0);
+	ls_handle_accept(ls, &a);
+	a = mk_accept(100, 100, 0, -EBADF, 9000000, 0);
+	a.listen_fd = 77;
+	ls_handle_accept(ls, &a);
+	n = ls_views(ls, v, 4);
+	l = find_view(v, n, 100, 8080);
+	if (!ASSERT_TRUE(l, "listener"))
+		goto out;
+	ASSERT_EQ(l->backlog_limit, 3, "limit");
+	ASSERT_EQ(l->backlog_peak, 4, "peak");
+	ASSERT_EQ(l->backlog_full, 2, "full: deeper than the limit");
+	ASSERT_EQ(l->eagain, 1, "EAGAIN on its listen fd counted at its port");
+	ASSERT_EQ(l->errors, 1, "the EBADF on another fd is not");
+	ASSERT_TRUE(find_view(v, n, 100, 0), "... it has a row of its own, port unknown");
+out:
+	ls_free(ls);
+}
+
 int main(void)
 {
 	RUN_TEST(test_accept_counting);
@@ -501,5 +539,6 @@ int main(void)
 	RUN_TEST(test_bounded_memory);
 	RUN_TEST(test_index_churn);
 	RUN_TEST(test_no_emit_callback);
+	RUN_TEST(test_backlog);
 	return TEST_MAIN_END();
 }

@@ -1287,6 +1287,51 @@ static void test_robustness(void)
 	pt_free(pt);
 }
 
+/* A vfork's parent waits from the fork to the child's first exec (or its exit, without one). */
+static void test_vfork_wait(void)
+{
+	struct proctab *pt = new_table(0, 0);
+	const struct ll_event *ev;
+	struct ll_zombie_view z;
+	struct ll_fork f = {};
+
+	if (!ASSERT_TRUE(pt, "table"))
+		return;
+	set_hdr(&f.hdr, LL_REC_FORK, sizeof(f), 10 * MS, 100);
+	f.pid = 200;
+	f.ppid = 100;
+	f.start_ns = 10 * MS;
+	f.how = LL_FORK_VFORK;
+	f.shares = LL_SHARES_VM;
+	strncpy(f.comm, "shell", LL_COMM_LEN - 1);
+	pt_handle(pt, &f.hdr);
+	f.hdr.ts_ns = f.start_ns = 100 * MS;
+	f.pid = 201;
+	pt_handle(pt, &f.hdr);
+	rec_fork(pt, 200 * MS, 100, 202, "shell");		/* a plain fork */
+	rec_exec(pt, 60 * MS, 200, 100, 10 * MS, "ls", "/bin/ls", "ls", 3);
+	rec_exec(pt, 70 * MS, 200, 100, 10 * MS, "sh", "/bin/sh", "sh", 3);
+	rec_exit(pt, 130 * MS, 201, 100, 100 * MS, 0, 0, "shell", "shell");
+	rec_exec(pt, 210 * MS, 202, 100, 200 * MS, "ls", "/bin/ls", "ls", 3);
+
+	ev = find_ev(EV_FORK, 200, 0);
+	ASSERT_TRUE(ev && ev->fork.how == LL_FORK_VFORK && ev->fork.shares == LL_SHARES_VM,
+		    "fork event carries how and shares");
+	ev = find_ev(EV_EXEC, 200, 0);
+	ASSERT_TRUE(ev && ev->exec.vfork_child && ev->exec.vfork_wait_us == 50000,
+		    "first exec: 50 ms suspension");
+	ev = find_ev(EV_EXEC, 200, 1);
+	ASSERT_TRUE(ev && !ev->exec.vfork_child, "second exec: none");
+	ev = find_ev(EV_EXIT, 201, 0);
+	ASSERT_TRUE(ev && ev->exit.vfork_child && ev->exit.vfork_wait_us == 30000,
+		    "exit without exec: 30 ms");
+	ev = find_ev(EV_EXEC, 202, 0);
+	ASSERT_TRUE(ev && !ev->exec.vfork_child, "a fork's exec: none");
+	if (ASSERT_TRUE(zview(pt, 300 * MS, 100, &z), "parent's group"))
+		ASSERT_EQ(z.vforks, 2, "vforks counted per parent");
+	pt_free(pt);
+}
+
 int main(void)
 {
 	RUN_TEST(test_cause_names);
@@ -1319,5 +1364,6 @@ int main(void)
 	RUN_TEST(test_seed_order);
 	RUN_TEST(test_pending_bounded);
 	RUN_TEST(test_robustness);
+	RUN_TEST(test_vfork_wait);
 	return TEST_MAIN_END();
 }
