@@ -35,7 +35,7 @@ static const char svg_style[] =
 	".lbl{font-family:monospace}.title{font-size:15px;font-weight:bold}"
 	".sub{fill:#555}.tick{fill:#555;font-size:10px}.grid{stroke:#ddd;stroke-width:1}"
 	".stripe{fill:#f3f3f3}.life{fill:#0072B2}.zombie{fill:url(#hatch);stroke:#A66F00;"
-	"stroke-width:.5}.open{fill:#0072B2}.orphan{fill:#000}.adopt{stroke:#000;"
+	"stroke-width:.5}.open{fill:#0072B2}.zopen{fill:#E69F00;stroke:#A66F00;stroke-width:.5}.orphan{fill:#000}.adopt{stroke:#000;"
 	"stroke-width:1;stroke-dasharray:3 2;fill:none}.stall{fill:#D55E00;stroke:#fff;stroke-width:.6}"
 	".code{font-size:10px;fill:#555}.fail{fill:#D55E00;font-weight:bold}"
 	".reap{stroke:#000;stroke-width:1.5}.folded{fill:#555;font-style:italic}";
@@ -101,8 +101,14 @@ static void svg_title(FILE *f, const struct svg_opts *o)
 		fputs("lifeline", f);
 		return;
 	}
-	for (i = 0; i < o->argc; i++)
-		fwrite(o->argv[i], 1, strlen(o->argv[i]) + 1, m);
+	for (i = 0; i < o->argc; i++) {
+		/* "lifeline", not the path it was run by (as ps shows it) */
+		const char *arg = o->argv[i], *slash = i ? NULL : strrchr(arg, '/');
+
+		if (slash)
+			arg = slash + 1;
+		fwrite(arg, 1, strlen(arg) + 1, m);
+	}
 	if (!fclose(m))
 		svg_via(f, svg_argv_fmt, buf, len);
 	free(buf);
@@ -291,12 +297,12 @@ static void svg_label(const struct svg *s, const struct history_row *r, double y
 }
 
 /* A triangle pointing left at x (began before lifeline) or right (still running at the end). */
-static void svg_open_end(const struct svg *s, double x, double y, bool left)
+static void svg_open_end(const struct svg *s, double x, double y, bool left, const char *cls)
 {
 	double d = left ? -6 : 6;
 
-	fprintf(s->f, "<polygon class=\"open\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>",
-		x, y, x + d, y + SVG_BAR_H / 2.0, x, y + SVG_BAR_H);
+	fprintf(s->f, "<polygon class=\"%s\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>",
+		cls, x, y, x + d, y + SVG_BAR_H / 2.0, x, y + SVG_BAR_H);
 }
 
 static void svg_proc(const struct svg *s, size_t row)
@@ -315,9 +321,9 @@ static void svg_proc(const struct svg *s, size_t row)
 	fprintf(s->f, "<rect class=\"life\" x=\"%.1f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\"/>",
 		x0, y, x1 - x0 > 1 ? x1 - x0 : 1, SVG_BAR_H);
 	if (p->start_ns == LL_UNKNOWN)
-		svg_open_end(s, x0, y, true);
+		svg_open_end(s, x0, y, true, "open");
 	if (!(p->flags & HP_EXITED))
-		svg_open_end(s, x1, y, false);
+		svg_open_end(s, x1, y, false, "open");
 	xz = x1;
 	if ((p->flags & HP_EXITED) && !(p->flags & HP_AUTOREAP)) {
 		xz = svg_x(s, (p->flags & HP_REAPED) ? p->reap_ns : s->t1);
@@ -327,7 +333,7 @@ static void svg_proc(const struct svg *s, size_t row)
 			fprintf(s->f, "<line class=\"reap\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" "
 				"y2=\"%.1f\"/>", xz, y - 2, xz, y + SVG_BAR_H + 2);
 		else
-			svg_open_end(s, xz, y, false);
+			svg_open_end(s, xz, y, false, "zopen");
 	}
 	if (p->flags & HP_ORPHAN) {
 		double xo = svg_x(s, p->orphan_ns), ym = y + SVG_BAR_H / 2.0;
@@ -340,7 +346,8 @@ static void svg_proc(const struct svg *s, size_t row)
 		fprintf(s->f, "<path class=\"orphan\" d=\"M%.2f %.1fl5 5 -5 5 -5 -5z\"/>", xo,
 			ym - 5);
 	}
-	svg_end_label(s, p, xz, y);
+	/* after the reap mark, or after the triangle of a zombie still there at the end */
+	svg_end_label(s, p, xz + ((p->flags & (HP_REAPED | HP_AUTOREAP)) ? 0 : 6), y);
 	fputs("</g>\n", s->f);
 }
 
