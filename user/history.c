@@ -466,6 +466,7 @@ struct hy_layout {
 	uint32_t nsel;
 	int32_t *first_kid, *next_kid;	/* by position in sel */
 	int32_t *row_of;	/* by position in sel */
+	int32_t *parent;	/* by position in sel: the parent's position, -1 for a root */
 	struct history_row *out;
 	size_t n, max;
 };
@@ -517,6 +518,8 @@ static void hy_emit(struct hy_layout *L, int32_t pos, unsigned int depth, int pa
 	uint32_t i;
 	int32_t k;
 
+	if (L->row_of[pos] >= 0)
+		return;		/* a cycle of bad data: each entry is drawn once */
 	L->row_of[pos] = row;
 	hy_put(L, p, NULL, depth, parent_row);
 	for (i = 0; i < L->h->nloops; i++)
@@ -562,6 +565,29 @@ static uint32_t hy_select(const struct history *h, size_t max_rows, uint32_t *se
 	return n;
 }
 
+/*
+ * Where pos hangs: under the entry that forked it; or, when its fork was not seen, under the
+ * drawn process with its parent's pid that was alive when it was first seen. -1: a root.
+ */
+static int32_t hy_parent_pos(const struct hy_layout *L, int32_t pos)
+{
+	const struct history_proc *p = &L->h->procs[L->sel[pos]], *q;
+	int32_t i;
+
+	if (p->parent_id)
+		return hy_find(L, p->parent_id);
+	if (!p->ppid || (p->flags & (HP_FORKED | HP_ORPHAN)))
+		return -1;
+	for (i = 0; i < (int32_t)L->nsel; i++) {
+		q = &L->h->procs[L->sel[i]];
+		if (i != pos && q->pid == p->ppid &&
+		    (q->start_ns == LL_UNKNOWN || q->start_ns <= p->seen_ns) &&
+		    (!(q->flags & HP_EXITED) || q->exit_ns >= p->seen_ns))
+			return i;
+	}
+	return -1;
+}
+
 static void hy_link(struct hy_layout *L, int32_t *last_kid)
 {
 	int32_t pos, par;
@@ -569,7 +595,7 @@ static void hy_link(struct hy_layout *L, int32_t *last_kid)
 	for (pos = 0; pos < (int32_t)L->nsel; pos++)
 		L->first_kid[pos] = L->next_kid[pos] = last_kid[pos] = L->row_of[pos] = -1;
 	for (pos = 0; pos < (int32_t)L->nsel; pos++) {
-		par = hy_find(L, L->h->procs[L->sel[pos]].parent_id);
+		par = L->parent[pos] = hy_parent_pos(L, pos);
 		if (par < 0 || par == pos)
 			continue;
 		if (last_kid[par] < 0)
@@ -593,18 +619,19 @@ size_t history_rows(const struct history *h, size_t max_rows, struct history_row
 	L.first_kid = malloc((h->nprocs + 1) * sizeof(int32_t));
 	L.next_kid = malloc((h->nprocs + 1) * sizeof(int32_t));
 	L.row_of = malloc((h->nprocs + 1) * sizeof(int32_t));
+	L.parent = malloc((h->nprocs + 1) * sizeof(int32_t));
 	last_kid = malloc((h->nprocs + 1) * sizeof(int32_t));
-	if (!L.sel || !L.first_kid || !L.next_kid || !L.row_of || !last_kid)
+	if (!L.sel || !L.first_kid || !L.next_kid || !L.row_of || !L.parent || !last_kid)
 		goto out;
 	L.nsel = hy_select(h, max_rows, L.sel, folded);
 	hy_link(&L, last_kid);
-	/* Roots: entries whose parent is not drawn (or was never seen), in order of first sight. */
-	for (pos = 0; pos < (int32_t)L.nsel; pos++) {
-		int32_t par = hy_find(&L, h->procs[L.sel[pos]].parent_id);
-
-		if (par < 0 || par == pos)
+	/* Roots: entries whose parent is not drawn (or was never seen), in order of first sight;
+	 * then whatever a cycle of bad data kept from being reached. */
+	for (pos = 0; pos < (int32_t)L.nsel; pos++)
+		if (L.parent[pos] < 0 || L.parent[pos] == pos)
 			hy_emit(&L, pos, 0, -1);
-	}
+	for (pos = 0; pos < (int32_t)L.nsel; pos++)
+		hy_emit(&L, pos, 0, -1);
 	/* Loops whose process is not drawn get a row of their own. */
 	for (i = 0; i < h->nloops; i++) {
 		uint32_t v = u64map_get(&h->bypid, h->loops[i].pid);
@@ -625,6 +652,7 @@ out:
 	free(L.first_kid);
 	free(L.next_kid);
 	free(L.row_of);
+	free(L.parent);
 	free(last_kid);
 	return L.n;
 }

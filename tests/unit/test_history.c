@@ -131,6 +131,27 @@ out:
 	history_free(h);
 }
 
+/* A child whose fork was not seen hangs under its parent all the same, even one seen later. */
+static void test_parent_of_unseen_fork(void)
+{
+	struct history *h = new_history(0);
+	struct history_row rows[8];
+	struct history_folded fo;
+	const struct history_row *r;
+	size_t n;
+
+	exit_(h, T0 + 1 * MS, 300, 200, 0);
+	fork_(h, T0 + 2 * MS, 400, 200, "make");
+	n = history_rows(h, 300, rows, 8, &fo);
+	ASSERT_EQ(n, 3, "parent, the child seen at exit, the forked child");
+	ASSERT_EQ(rows[0].proc->pid, 200, "the parent is the root");
+	r = row_of(rows, n, 300);
+	ASSERT_TRUE(r && r->depth == 1 && r->parent_row == 0, "the unseen fork's child under it");
+	r = row_of(rows, n, 400);
+	ASSERT_TRUE(r && r->depth == 1 && r->parent_row == 0, "the forked child under it");
+	history_free(h);
+}
+
 static void test_pid_reuse(void)
 {
 	struct history *h = new_history(0);
@@ -278,14 +299,71 @@ static void test_row_limit_folds_least_interesting(void)
 	history_free(h);
 }
 
+/*
+ * Random events over a few pids, in any order, into a tiny table (run under SANITIZE=1 too):
+ * nothing crashes, rows stay within their bounds, every row's parent is drawn above it and
+ * every adopter row index is a process row.
+ */
+static void test_random_events_hold_invariants(void)
+{
+	static const enum ll_ev_kind kinds[] = { EV_FORK, EV_EXEC, EV_EXIT, EV_REAP, EV_ORPHAN,
+						 EV_STALL };
+	struct history *h = history_new(&(struct history_cfg){ .start_ns = T0, .max_procs = 16,
+							       .max_loops = 4, .max_stalls = 3 });
+	struct history_row rows[64];
+	struct history_folded fo;
+	uint64_t seed = 42, t = T0;
+	size_t n, i, round;
+
+	for (round = 0; round < 20000; round++) {
+		struct ll_event e;
+
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		t += (seed >> 40) % (5 * MS);
+		e = ev(kinds[(seed >> 33) % 6], t - (seed >> 20) % MS, 1 + (seed >> 24) % 40,
+		       (seed >> 50) % 41, (seed >> 14) & 1 ? "a" : "b");
+		e.exit.zombie = (seed >> 11) & 1;
+		if (e.kind == EV_ORPHAN)
+			e.orphan.adopter_pid = (seed >> 7) % 3;
+		if (e.kind == EV_REAP)
+			e.reap.reaper_pid = e.ppid;
+		if (e.kind == EV_STALL) {
+			e.tid = e.pid + (seed & 1);
+			e.stall.start_ns = t - MS;
+			e.stall.busy_us = 1000;
+		}
+		history_event(h, &e);
+		if (round % 997)
+			continue;
+		n = history_rows(h, 10, rows, 64, &fo);
+		for (i = 0; i < n; i++) {
+			if (!ASSERT_TRUE(rows[i].parent_row < (int)i, "parent above"))
+				goto out;
+			if (!ASSERT_TRUE(rows[i].adopter_row < (int)n, "adopter row in range"))
+				goto out;
+			if (rows[i].adopter_row >= 0 &&
+			    !ASSERT_TRUE(!rows[rows[i].adopter_row].loop, "adopter is a process"))
+				goto out;
+		}
+	}
+	history_end(h, t);
+	n = history_rows(h, 300, rows, 64, &fo);
+	ASSERT_LE(n, 16 + 4, "at most the table and the loops");
+	ASSERT_GT(fo.procs, 0, "folding happened");
+out:
+	history_free(h);
+}
+
 int main(void)
 {
 	RUN_TEST(test_lifetime_and_names);
 	RUN_TEST(test_exec_before_fork);
+	RUN_TEST(test_parent_of_unseen_fork);
 	RUN_TEST(test_pid_reuse);
 	RUN_TEST(test_orphan_and_adopter);
 	RUN_TEST(test_stalls_keep_longest);
 	RUN_TEST(test_bounded_keeps_interesting);
 	RUN_TEST(test_row_limit_folds_least_interesting);
+	RUN_TEST(test_random_events_hold_invariants);
 	return TEST_MAIN_END();
 }
