@@ -440,8 +440,9 @@ static void svg_counts(const struct svg *s, const struct history_folded *fo)
 		zombies += history_lingered(s->h, p);
 		failed += history_failed(p);
 	}
-	fprintf(s->f, ", %zu processes drawn (%zu lingered as zombies, %zu orphans, %zu failed)",
-		procs, zombies, orphans, failed);
+	fprintf(s->f, ", %zu process%s drawn (%zu lingered as zombie%s, %zu orphan%s, %zu "
+		"failed)", procs, procs == 1 ? "" : "es", zombies, zombies == 1 ? "" : "s", orphans,
+		orphans == 1 ? "" : "s", failed);
 	if (fo->procs)
 		fprintf(s->f, ", %" PRIu64 " folded", fo->procs);
 	fputs("; time since lifeline started</text>\n", s->f);
