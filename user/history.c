@@ -383,6 +383,8 @@ void history_event(struct history *h, const struct ll_event *ev)
 		hy_orphan(h, ev);
 		break;
 	case EV_STALL:
+		/* The stall event does not name the syscall it slept in yet; once it does, pass
+		 * it here instead of NULL and the chart labels the stall with it. */
 		history_stall(h, ev->pid, ev->tid, ev->comm, ev->stall.start_ns,
 			      ev->stall.busy_us * 1000, NULL);
 		break;
