@@ -18,8 +18,9 @@ VERSION		:= 0.1.0
 DEPS_PKGS	:= libbpf-dev bpftool clang llvm libelf-dev zlib1g-dev make gcc python3 iproute2 procps \
 		   libclang-rt-14-dev libmicrohttpd-dev
 BENCH_PKGS	:= libbpf-tools forkstat strace linux-perf
-# Only the end-to-end tests need these: a real Prometheus (and promtool) to scrape lifeline.
-TEST_PKGS	:= prometheus
+# Only the end-to-end tests need these: a real Prometheus (and promtool) to scrape lifeline,
+# and a real browser to draw the --svg chart.
+TEST_PKGS	:= prometheus chromium
 
 ifeq ($(V),1)
 Q	:=
@@ -68,7 +69,7 @@ FUZZ_BIN	:= $(OUT)/fuzz_records
 FUZZ_SRCS	:= user/decode.c user/proctab.c user/listeners.c user/loops.c user/hist.c user/u64map.c
 FUZZ_SECS	?= 60
 
-.PHONY: all deps vmlinux test test-unit test-e2e bench demo clean install fuzz
+.PHONY: all deps vmlinux test test-unit test-e2e bench demo chart clean install fuzz
 .DELETE_ON_ERROR:
 
 all: $(OUT)/lifeline $(SERVER_BINS) $(UNIT_BINS)
@@ -169,6 +170,13 @@ $(OUT)/.bench-deps: scripts/deps.sh
 
 demo: all
 	$(Q)python3 scripts/demo.py $(SCENARIO)
+
+# The README's chart: the demo's tour scenario, drawn again whenever the chart's code changes.
+chart: doc/lifeline-chart.svg
+doc/lifeline-chart.svg: user/render_svg.c user/history.c scripts/demo.py | all
+	$(call msg,CHART,$@)
+	$(Q)LL_CHART_DIR=$(OUT)/chart python3 scripts/demo.py tour > $(OUT)/chart.log
+	$(Q)cp $(OUT)/chart/tour.svg $@
 
 PREFIX ?= /usr/local
 install: $(OUT)/lifeline

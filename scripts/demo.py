@@ -3,11 +3,12 @@
 
     make demo                    overview, then every scenario
     make demo SCENARIO=zombie    one scenario: overview zombie coalesce orphan daemon et-bug stall
-                                 vfork wait-status udp backlog
+                                 vfork wait-status udp backlog tour
 
 Each scenario runs a server with its classic bug switched on, drives it, and streams what
 lifeline sees with --explain; it ends with "what you saw", written from lifeline's own final
 summary (JSON), not from canned numbers. Everything binds 127.0.0.1 and stops by itself.
+Each scenario also leaves its lifeline chart (--svg) in build/demo/NAME.svg (LL_CHART_DIR).
 """
 import json
 import os
@@ -20,6 +21,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build")
 TTY = sys.stdout.isatty()
+# Each scenario's lifeline chart (--svg) goes here, one SVG per scenario.
+CHART_DIR = os.environ.get("LL_CHART_DIR") or os.path.join(BUILD, "demo")
+CHART = {"path": None}     # the running scenario's chart
 
 
 def bold(s):
@@ -74,6 +78,8 @@ class Narrated:
                 "--events=" + classes]
         for p in pids:
             args += ["-p", str(p)]
+        if CHART["path"]:
+            args += ["--svg", CHART["path"]]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True)
         self.summary = None
@@ -374,6 +380,35 @@ def scenario_backlog():
          (s.get("listen_overflows", "?"), s.get("listen_drops", "?")),
          "the clients retried their SYNs: p50 connect+echo %s, max %s" %
          (ms(r["latency_us"]["p50"]) if r else "?", ms(r["latency_us"]["max"]) if r else "?")])
+def scenario_tour():
+    header("tour: one chart with a life of each kind",
+           "fork_echo reaps each child 300 ms late (the children exit 3), a second fork_echo\n"
+           "leaves after one accept and orphans its child, epoll_echo stalls 100 ms on each\n"
+           "request; lifeline --svg draws it all (the README's chart is this scenario's).")
+    import socket
+    late = Server("fork_echo", "--reap-delay-ms", "300", "--child-exit", "3")
+    quitter = Server("fork_echo", "--exit-after", "1")
+    loop = Server("epoll_echo", "--stall-ms", "100", "--stall-every", "1")
+    try:
+        n = Narrated([late.pid, quitter.pid, loop.pid], "proc,loop")
+        conn = socket.create_connection(("127.0.0.1", quitter.port), 5)
+        conn.sendall(b"x")
+        conn.recv(1)
+        quitter.proc.wait(5)
+        loadgen(late.port, "-n", 3, "--connect-per-request")
+        loadgen(loop.port, "-n", 2)
+        conn.close()
+        time.sleep(2.5)     # the orphan's adopter reaps it in its own time
+        s = n.stop()
+    finally:
+        for srv in (late, quitter, loop):
+            srv.stop()
+    z, lp = group(s, "zombies", late.pid), loop_of(s, loop.pid)
+    saw(["fork_echo's children lay zombies for %s (p50) before their late reap" %
+         ms((z.get("lifetime_us") or {}).get("p50")),
+         "%d orphan(s) adopted; the loop stalled %d times, the longest %s" %
+         (sum(o["adopted"] for o in s.get("orphans", [])), lp.get("stalls", 0),
+          ms(lp.get("max_stall_us")))])
 
 
 def scenario_overview():
@@ -390,6 +425,8 @@ def scenario_overview():
     args = [os.path.join(BUILD, "lifeline"), "-d", str(secs)]
     for s in servers:
         args += ["-p", str(s.pid)]
+    if CHART["path"]:
+        args += ["--svg", CHART["path"]]
     try:
         subprocess.run(args)
     except KeyboardInterrupt:
@@ -406,7 +443,7 @@ SCENARIOS = {"overview": scenario_overview, "zombie": scenario_zombie,
              "coalesce": scenario_coalesce, "orphan": scenario_orphan,
              "daemon": scenario_daemon, "et-bug": scenario_et_bug, "stall": scenario_stall,
              "vfork": scenario_vfork, "wait-status": scenario_wait_status, "udp": scenario_udp,
-             "backlog": scenario_backlog}
+             "backlog": scenario_backlog, "tour": scenario_tour}
 
 
 def main():
@@ -419,8 +456,14 @@ def main():
     if os.geteuid() != 0:
         sys.stderr.write("demo: lifeline loads BPF programs: run it as root (sudo make demo)\n")
         return 1
+    os.makedirs(CHART_DIR, exist_ok=True)
     for name in names:
+        CHART["path"] = os.path.join(CHART_DIR, name + ".svg")
+        if os.path.exists(CHART["path"]):
+            os.remove(CHART["path"])    # never point at an older run's chart
         SCENARIOS[name]()
+        if os.path.exists(CHART["path"]):
+            say(dim("  the lifeline chart of this scenario: " + CHART["path"]))
     return 0
 
 

@@ -30,6 +30,7 @@ enum {
 	OPT_RINGBUF_KB,
 	OPT_PROMETHEUS,
 	OPT_VERSION,
+	OPT_SVG,
 };
 
 struct cli_ctx {
@@ -81,6 +82,9 @@ static const struct argp_option cli_options[] = {
 	{ "prometheus", OPT_PROMETHEUS, "ADDR:PORT", 0,
 	  "Serve metrics at http://ADDR:PORT/metrics; [IPv6]:PORT works, and a bare PORT or "
 	  ":PORT listens on 127.0.0.1", 2 },
+	{ "svg", OPT_SVG, "FILE", 0,
+	  "At the end, write the lifeline chart to FILE: one SVG row per process, fork to exit "
+	  "to reap, orphans and loop stalls", 2 },
 	{ NULL, 0, NULL, 0, "Tuning:", 3 },
 	{ "stall-ms", OPT_STALL_MS, "MS", 0,
 	  "Busy period that counts as an event loop stall (default 50)", 3 },
@@ -452,6 +456,11 @@ static error_t cli_parse_opt(int key, char *arg, struct argp_state *state)
 		return cli_number(c, key, arg);
 	case OPT_PROMETHEUS:
 		return cli_prometheus(c, arg);
+	case OPT_SVG:
+		if (!*arg)
+			return cli_fail(c, "--svg needs a file name");
+		c->o->svg = arg;
+		return 0;
 	case 'h':
 		c->help = true;
 		return EINTR;	/* stop here, like --help always does */

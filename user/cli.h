@@ -53,6 +53,8 @@ struct ll_opts {
 	struct sockaddr_storage prom_addr;	/* where to listen */
 	socklen_t prom_addrlen;
 	char prom_text[64];		/* "127.0.0.1:9090", "[::1]:9090": for messages */
+
+	const char *svg;		/* --svg FILE: the lifeline chart, written at the end */
 };
 
 /*

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "decode.h"
 #include "fdinfo.h"
+#include "history.h"
 #include "listeners.h"
 #include "loops.h"
 #include "procfs.h"
@@ -25,6 +26,7 @@
 #include "proctab.h"
 #include "prom.h"
 #include "render.h"
+#include "render_svg.h"
 #include "tracer.h"
 
 #define POLL_MS		20	/* records wait at most this long: the BPF side does not wake us */
@@ -61,6 +63,10 @@ struct app {
 	bool netstat0_ok;
 	uint32_t traced[MAX_TRACED];	/* what -p / COMMAND traced at start */
 	unsigned int ntraced;
+	struct history *hist;		/* --svg: what the chart draws */
+	FILE *svg;
+	char **argv;			/* for the chart's title */
+	int argc;
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -115,6 +121,17 @@ static bool stream_wants(const struct app *a, enum ll_ev_kind kind)
 	}
 }
 
+/* The chart names an orphan's adopter, which may have done nothing else we saw (init). */
+static void name_adopter(struct app *a, uint32_t pid)
+{
+	const char *comm = pt_comm(a->pt, pid);
+	struct procfs_stat st;
+
+	if (!comm && pid && !procfs_read_stat(pid, &st))
+		comm = st.comm;
+	history_name(a->hist, pid, comm);
+}
+
 /* Every joined event passes here: listeners learn how handler children ended, the stream
  * shows what was asked for. */
 static void on_event(void *ctx, const struct ll_event *ev)
@@ -125,6 +142,11 @@ static void on_event(void *ctx, const struct ll_event *ev)
 		ls_on_event(a->ls, ev);
 	if (a->mode == OUT_STREAM && stream_wants(a, ev->kind))
 		render_event(&a->ro, ev);
+	if (a->hist) {
+		history_event(a->hist, ev);
+		if (ev->kind == EV_ORPHAN)
+			name_adopter(a, ev->orphan.adopter_pid);
+	}
 }
 
 static int on_record(void *ctx, const void *data, size_t size)
@@ -522,6 +544,37 @@ static void finish(struct app *a)
 	output_broken(a);
 }
 
+/* --svg: the file is opened at start, so that a bad path fails before the run, not after it. */
+static int open_chart(struct app *a)
+{
+	if (!a->opts.svg)
+		return 0;
+	a->svg = fopen(a->opts.svg, "w");
+	if (!a->svg) {
+		fprintf(stderr, "lifeline: cannot write the chart to %s: %s\n", a->opts.svg,
+			strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int write_chart(struct app *a)
+{
+	int ret;
+
+	if (!a->svg)
+		return 0;
+	history_end(a->hist, now_ns());
+	ret = render_svg(a->svg, a->hist, &(struct svg_opts){ .argv = a->argv, .argc = a->argc });
+	if (fclose(a->svg) && !ret)
+		ret = -errno;
+	a->svg = NULL;
+	if (ret)
+		fprintf(stderr, "lifeline: cannot write the chart to %s: %s\n", a->opts.svg,
+			strerror(-ret));
+	return ret;
+}
+
 static enum out_mode choose_mode(const struct ll_opts *o)
 {
 	if (o->events)
@@ -599,7 +652,7 @@ static void fill_tracer_config(struct app *a, struct tracer_config *tc)
 int main(int argc, char **argv)
 {
 	struct tracer_config tc;
-	int gate_fd = -1, report_fd = -1, ret;
+	int gate_fd = -1, report_fd = -1, ret, chart_err;
 	char err[512];
 	struct app *a;
 
@@ -614,7 +667,9 @@ int main(int argc, char **argv)
 		free(a);
 		return ret;	/* 2: usage error, already explained */
 	}
-	if (check_pids(&a->opts)) {
+	a->argc = argc;
+	a->argv = argv;
+	if (check_pids(&a->opts) || open_chart(a)) {
 		ret = 1;
 		goto cleanup;
 	}
@@ -660,6 +715,11 @@ int main(int argc, char **argv)
 	a->netstat0_ok = !netstat_read_listen(NULL, &a->netstat0);
 	a->start_ns = now_ns();
 	a->ro.start_ns = a->start_ns;
+	if (a->svg && !(a->hist = history_new(&(struct history_cfg){ .start_ns = a->start_ns }))) {
+		fprintf(stderr, "lifeline: cannot set up the chart: %s\n", strerror(ENOMEM));
+		ret = 1;
+		goto cleanup;
+	}
 	if (a->opts.prometheus && start_prom(a, err, sizeof(err))) {
 		fprintf(stderr, "lifeline: %s\n", err);
 		ret = 1;
@@ -680,8 +740,11 @@ int main(int argc, char **argv)
 	gate_fd = report_fd = -1;
 	run(a);
 	finish(a);
+	chart_err = write_chart(a);
 	wait_command(a);
 	ret = a->child > 0 ? (a->child_done ? command_exit_status(a) : 0) : 0;
+	if (chart_err && !ret)
+		ret = 1;
 	if (a->out_err && a->out_err != EPIPE) {
 		fprintf(stderr, "lifeline: cannot write the output: %s\n", strerror(a->out_err));
 		if (!ret)
@@ -696,6 +759,9 @@ cleanup:
 		close(report_fd);
 	if (a->child > 0 && !a->child_done && ret == 1)
 		waitpid(a->child, NULL, 0);
+	if (a->svg)
+		fclose(a->svg);
+	history_free(a->hist);
 	prom_stop(a->prom);
 	tracer_close(a->tracer);
 	lp_free(a->lp);

@@ -463,6 +463,18 @@ static void test_pid_after_command_belongs_to_it(void)
 	ASSERT_EQ(o.command_argc, 4, "all of it is the command");
 }
 
+static void test_svg(void)
+{
+	struct ll_opts o;
+
+	ASSERT_EQ(PARSE(&o, "-d", "1"), 0, "no --svg");
+	ASSERT_TRUE(o.svg == NULL, "no chart by default");
+	ASSERT_EQ(PARSE(&o, "--svg", "run.svg", "--", "true"), 0, "--svg FILE");
+	ASSERT_STREQ(o.svg, "run.svg", "the file");
+	BAD("--svg needs a file name", "--svg=");
+	BAD("requires an argument", "--svg");
+}
+
 int main(void)
 {
 	RUN_TEST(test_defaults);
@@ -483,5 +495,6 @@ int main(void)
 	RUN_TEST(test_bad_prometheus);
 	RUN_TEST(test_bad_combinations);
 	RUN_TEST(test_pid_after_command_belongs_to_it);
+	RUN_TEST(test_svg);
 	return TEST_MAIN_END();
 }
