@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <microhttpd.h>
+#include "format.h"
 #include "prom.h"
 
 #ifndef LL_VERSION
@@ -572,6 +573,54 @@ static int write_loops(FILE *f, const struct ll_snapshot *s, const struct prom_o
 	return g.oom ? -ENOMEM : 0;
 }
 
+#define PROM_MAX_ERRNOS 16	/* distinct errnos of failed forks written; there are few */
+
+/* The failures of one errno, summed by command name. */
+static int write_fork_errno(FILE *f, const struct ll_snapshot *s, const struct prom_opts *o,
+			    int err)
+{
+	struct prom_aggs g;
+	struct prom_key k;
+	char name[32];
+	size_t i;
+
+	if (aggs_init(&g, s->nforkfails))
+		return -ENOMEM;
+	for (i = 0; i < s->nforkfails; i++) {
+		if (s->forkfails[i].err != err)
+			continue;
+		key_make(&k, s->forkfails[i].comm, false, 0, s->forkfails[i].pid, o);
+		aggs_get(&g, &k)->v[0] += s->forkfails[i].count;
+	}
+	aggs_sort(&g);
+	fmt_errno(name, sizeof(name), err);
+	for (i = 0; i < g.n; i++) {
+		series(f, "lifeline_fork_failures_total", "", "comm", &g.a[i], "errno", name);
+		fprintf(f, "%" PRIu64 "\n", g.a[i].v[0]);
+	}
+	aggs_free(&g);
+	return 0;
+}
+
+static int write_fork_failures(FILE *f, const struct ll_snapshot *s, const struct prom_opts *o)
+{
+	int errs[PROM_MAX_ERRNOS], ret = 0;
+	size_t i, j, n = 0;
+
+	family(f, "lifeline_fork_failures_total", "counter",
+	       "Failed fork/vfork/clone/clone3 calls, by command and errno (EAGAIN: a pids cgroup "
+	       "or process limit).");
+	for (i = 0; i < s->nforkfails && n < PROM_MAX_ERRNOS; i++) {
+		for (j = 0; j < n && errs[j] != s->forkfails[i].err; j++)
+			;
+		if (j == n)
+			errs[n++] = s->forkfails[i].err;
+	}
+	for (j = 0; j < n && !ret; j++)
+		ret = write_fork_errno(f, s, o, errs[j]);
+	return ret;
+}
+
 static void write_globals(FILE *f, const struct ll_snapshot *s)
 {
 	const struct ll_proc_totals *p = &s->procs;
@@ -606,6 +655,8 @@ int prom_write(FILE *f, const struct ll_snapshot *s, const struct prom_opts *o)
 		ret = write_listeners(f, s, o);
 	if (!ret)
 		ret = write_loops(f, s, o);
+	if (!ret)
+		ret = write_fork_failures(f, s, o);
 	if (!ret && (fflush(f) || ferror(f)))
 		ret = -EIO;
 	return ret;
