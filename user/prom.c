@@ -573,6 +573,37 @@ static int write_loops(FILE *f, const struct ll_snapshot *s, const struct prom_o
 	return g.oom ? -ENOMEM : 0;
 }
 
+/* Zombies now by the cgroup of their parent: "zombies growing in this container". */
+static void write_cgroup_zombies(FILE *f, const struct ll_snapshot *s)
+{
+	const char *path[PROM_MAX_SERIES];
+	uint64_t now[PROM_MAX_SERIES];
+	size_t i, j, n = 0;
+
+	family(f, "lifeline_cgroup_zombies", "gauge",
+	       "Zombies now, by the cgroup v2 path of their parent (not the root cgroup).");
+	for (i = 0; i < s->nzombies; i++) {
+		const struct ll_zombie_view *z = &s->zombies[i];
+
+		if (!z->cgroup)
+			continue;
+		for (j = 0; j < n && strcmp(path[j], z->cgroup); j++)
+			;
+		if (j == n) {
+			if (n == PROM_MAX_SERIES)
+				continue;
+			path[n] = z->cgroup;
+			now[n++] = 0;
+		}
+		now[j] += z->now;
+	}
+	for (j = 0; j < n; j++) {
+		fputs("lifeline_cgroup_zombies{cgroup=\"", f);
+		put_escaped(f, path[j]);
+		fprintf(f, "\"} %" PRIu64 "\n", now[j]);
+	}
+}
+
 #define PROM_MAX_ERRNOS 16	/* distinct errnos of failed forks written; there are few */
 
 /* The failures of one errno, summed by command name. */
@@ -657,6 +688,8 @@ int prom_write(FILE *f, const struct ll_snapshot *s, const struct prom_opts *o)
 		ret = write_loops(f, s, o);
 	if (!ret)
 		ret = write_fork_failures(f, s, o);
+	if (!ret)
+		write_cgroup_zombies(f, s);
 	if (!ret && (fflush(f) || ferror(f)))
 		ret = -EIO;
 	return ret;

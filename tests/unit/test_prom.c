@@ -98,7 +98,7 @@ static void test_globals(void)
 	block_is(t, "lifeline_accepts_total",
 		 "# HELP lifeline_accepts_total Connections accepted, by listening command and "
 		 "port.\n# TYPE lifeline_accepts_total counter\n");
-	ASSERT_EQ(count_lines(t, "# TYPE "), 29, "families");
+	ASSERT_EQ(count_lines(t, "# TYPE "), 30, "families");
 	free(t);
 }
 
