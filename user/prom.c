@@ -16,14 +16,13 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <microhttpd.h>
-#include "format.h"
 #include "prom.h"
+#include "prom_int.h"
 
 #ifndef LL_VERSION
 #define LL_VERSION "unknown"
 #endif
 
-#define PROM_LABEL_LEN		24	/* a command name, or PROM_OTHER_COMM */
 #define PROM_NVAL		8
 #define PROM_NHIST		2
 #define PROM_LISTEN_BACKLOG	16
@@ -573,83 +572,20 @@ static int write_loops(FILE *f, const struct ll_snapshot *s, const struct prom_o
 	return g.oom ? -ENOMEM : 0;
 }
 
-/* Zombies now by the cgroup of their parent: "zombies growing in this container". */
-static void write_cgroup_zombies(FILE *f, const struct ll_snapshot *s)
+/* For the families written in other files (prom_containers.c): the same helpers. */
+void prom_family(FILE *f, const char *name, const char *type, const char *help)
 {
-	const char *path[PROM_MAX_SERIES];
-	uint64_t now[PROM_MAX_SERIES];
-	size_t i, j, n = 0;
-
-	family(f, "lifeline_cgroup_zombies", "gauge",
-	       "Zombies now, by the cgroup v2 path of their parent (not the root cgroup).");
-	for (i = 0; i < s->nzombies; i++) {
-		const struct ll_zombie_view *z = &s->zombies[i];
-
-		if (!z->cgroup)
-			continue;
-		for (j = 0; j < n && strcmp(path[j], z->cgroup); j++)
-			;
-		if (j == n) {
-			if (n == PROM_MAX_SERIES)
-				continue;
-			path[n] = z->cgroup;
-			now[n++] = 0;
-		}
-		now[j] += z->now;
-	}
-	for (j = 0; j < n; j++) {
-		fputs("lifeline_cgroup_zombies{cgroup=\"", f);
-		put_escaped(f, path[j]);
-		fprintf(f, "\"} %" PRIu64 "\n", now[j]);
-	}
+	family(f, name, type, help);
 }
 
-#define PROM_MAX_ERRNOS 16	/* distinct errnos of failed forks written; there are few */
-
-/* The failures of one errno, summed by command name. */
-static int write_fork_errno(FILE *f, const struct ll_snapshot *s, const struct prom_opts *o,
-			    int err)
+void prom_put_escaped(FILE *f, const char *s)
 {
-	struct prom_aggs g;
-	struct prom_key k;
-	char name[32];
-	size_t i;
-
-	if (aggs_init(&g, s->nforkfails))
-		return -ENOMEM;
-	for (i = 0; i < s->nforkfails; i++) {
-		if (s->forkfails[i].err != err)
-			continue;
-		key_make(&k, s->forkfails[i].comm, false, 0, s->forkfails[i].pid, o);
-		aggs_get(&g, &k)->v[0] += s->forkfails[i].count;
-	}
-	aggs_sort(&g);
-	fmt_errno(name, sizeof(name), err);
-	for (i = 0; i < g.n; i++) {
-		series(f, "lifeline_fork_failures_total", "", "comm", &g.a[i], "errno", name);
-		fprintf(f, "%" PRIu64 "\n", g.a[i].v[0]);
-	}
-	aggs_free(&g);
-	return 0;
+	put_escaped(f, s);
 }
 
-static int write_fork_failures(FILE *f, const struct ll_snapshot *s, const struct prom_opts *o)
+void prom_label_comm(char out[PROM_LABEL_LEN], const char *comm)
 {
-	int errs[PROM_MAX_ERRNOS], ret = 0;
-	size_t i, j, n = 0;
-
-	family(f, "lifeline_fork_failures_total", "counter",
-	       "Failed fork/vfork/clone/clone3 calls, by command and errno (EAGAIN: a pids cgroup "
-	       "or process limit).");
-	for (i = 0; i < s->nforkfails && n < PROM_MAX_ERRNOS; i++) {
-		for (j = 0; j < n && errs[j] != s->forkfails[i].err; j++)
-			;
-		if (j == n)
-			errs[n++] = s->forkfails[i].err;
-	}
-	for (j = 0; j < n && !ret; j++)
-		ret = write_fork_errno(f, s, o, errs[j]);
-	return ret;
+	label_comm(out, comm);
 }
 
 static void write_globals(FILE *f, const struct ll_snapshot *s)
@@ -687,9 +623,7 @@ int prom_write(FILE *f, const struct ll_snapshot *s, const struct prom_opts *o)
 	if (!ret)
 		ret = write_loops(f, s, o);
 	if (!ret)
-		ret = write_fork_failures(f, s, o);
-	if (!ret)
-		write_cgroup_zombies(f, s);
+		ret = prom_write_containers(f, s, o);
 	if (!ret && (fflush(f) || ferror(f)))
 		ret = -EIO;
 	return ret;
