@@ -65,7 +65,8 @@ UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
 # The fuzz target is built by clang with libFuzzer and sanitizers, from the pure sources it drives.
 FUZZ_BIN	:= $(OUT)/fuzz_records
-FUZZ_SRCS	:= user/decode.c user/proctab.c user/listeners.c user/loops.c user/hist.c user/u64map.c
+FUZZ_SRCS	:= user/decode.c user/proctab.c user/listeners.c user/loops.c user/hist.c user/u64map.c \
+		   user/forkfail.c user/cgroup.c
 FUZZ_SECS	?= 60
 
 .PHONY: all deps vmlinux test test-unit test-e2e bench demo clean install fuzz

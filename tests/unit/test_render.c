@@ -1266,6 +1266,34 @@ static void test_live_fits_screen(void)
 	}
 }
 
+/* A group in a non-root cgroup adds CONTAINER (its last path component); fork failures show in
+ * the headline. Neither appears when there is nothing to say. */
+static void test_live_containers(void)
+{
+	static char rows[128][512];
+	struct ll_snapshot s = sample_snapshot(false, 3);
+	struct ll_zombie_view z[2];
+	bool heading = false, row = false, headline = false;
+	const char *frame;
+	int n, r;
+
+	frame = render_live_frame(&s, 40, 200);
+	ASSERT_TRUE(!strstr(frame, "CONTAINER") && !strstr(frame, "fork failures"), "not yet");
+	memcpy(z, s.zombies, sizeof(z));
+	z[0].cgroup = "/kubepods/pod7/web";
+	s.zombies = z;
+	s.fork_failures = 13;
+	frame = render_live_frame(&s, 40, 200);
+	n = live_rows(frame, rows, 128);
+	for (r = 0; r < n; r++) {
+		heading |= strstr(rows[r], "CAUSE") && strstr(rows[r], "CONTAINER");
+		row |= !strncmp(rows[r], "4200 ", 5) && strstr(rows[r], " web");
+		headline |= r == 0 && strstr(rows[r], "fork failures 13");
+	}
+	ASSERT_TRUE(heading && row && headline, "CONTAINER column and fork failures headline");
+	ASSERT_FALSE(strstr(frame, "/kubepods"), "only the last component");
+}
+
 static void test_live_content(void)
 {
 	static char rows[128][512];
@@ -1369,6 +1397,7 @@ int main(void)
 	RUN_TEST(test_log2_hist_empty);
 	RUN_TEST(test_live_fits_screen);
 	RUN_TEST(test_live_content);
+	RUN_TEST(test_live_containers);
 	RUN_TEST(test_fmt_durations);
 	RUN_TEST(test_fmt_misc);
 	free(out_buf);
