@@ -15,12 +15,10 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include "cgroup.h"
-#include "cgroupfs.h"
 #include "cli.h"
+#include "containers.h"
 #include "decode.h"
 #include "fdinfo.h"
-#include "forkfail.h"
 #include "listeners.h"
 #include "loops.h"
 #include "procfs.h"
@@ -46,11 +44,7 @@ struct app {
 	struct proctab *pt;
 	struct listeners *ls;
 	struct loops *lp;
-	struct forkfails *ff;
-	struct cgroups *cg;		/* which cgroup each process is in, and their paths */
-	struct cgroupfs cgfs;
-	int cgroup_fds[LL_MAX_CGROUP_FILTERS];	/* --cgroup, open until the filter is set */
-	char cgroup_sel[LL_MAX_CGROUP_FILTERS][CG_PATH_MAX];	/* ... as paths below the mount */
+	struct containers ct;		/* cgroups, --cgroup, fork failures */
 	uint64_t start_ns;
 	uint64_t records;
 	uint64_t bad_records;
@@ -64,7 +58,6 @@ struct app {
 	struct ll_listener_view listeners[MAX_VIEWS];
 	struct ll_loop_view loopv[MAX_VIEWS];
 	struct ll_loop_stats kloops[MAX_LOOPS];
-	struct ll_forkfail_view forkfails[MAX_VIEWS];
 	uint32_t traced[MAX_TRACED];	/* what -p / COMMAND traced at start */
 	unsigned int ntraced;
 };
@@ -132,11 +125,11 @@ static void on_event(void *ctx, const struct ll_event *ev)
 		ls_on_event(a->ls, ev);
 	if (a->mode == OUT_STREAM && stream_wants(a, ev->kind)) {
 		named = *ev;
-		named.cgroup = cg_path_of_pid(a->cg, ev->pid);
+		named.cgroup = cg_path_of_pid(a->ct.cg, ev->pid);
 		render_event(&a->ro, &named);
 	}
 	if (ev->kind == EV_REAP)
-		cg_forget(a->cg, ev->pid);
+		cg_forget(a->ct.cg, ev->pid);
 }
 
 static int on_record(void *ctx, const void *data, size_t size)
@@ -150,7 +143,7 @@ static int on_record(void *ctx, const void *data, size_t size)
 		return 0;
 	}
 	a->records++;
-	cg_handle(a->cg, h);
+	cg_handle(a->ct.cg, h);
 	switch (type) {
 	case LL_REC_FORK:
 		pt_handle(a->pt, h);
@@ -166,7 +159,7 @@ static int on_record(void *ctx, const void *data, size_t size)
 		ls_handle_accept(a->ls, data);
 		break;
 	case LL_REC_FORK_FAILED:
-		ff_handle(a->ff, data);
+		ff_handle(a->ct.ff, data);
 		break;
 	default:
 		lp_handle(a->lp, h);
@@ -175,30 +168,13 @@ static int on_record(void *ctx, const void *data, size_t size)
 	return 0;
 }
 
-/* --cgroup: the kernel filters what happens from now on, this what was there before. */
-static bool seed_in_cgroups(struct app *a, uint32_t pid)
-{
-	const char *path;
-	unsigned int i;
-
-	if (!a->opts.ncgroups)
-		return true;
-	path = cg_path_of_pid(a->cg, pid);
-	for (i = 0; i < a->opts.ncgroups; i++)
-		if (cg_path_under(path ? path : "/", a->cgroup_sel[i]))
-			return true;
-	return false;
-}
-
 static bool seed_wanted(struct app *a, const struct procfs_stat *st)
 {
 	unsigned int i;
 
 	if (st->pid == (uint32_t)getpid())
 		return false;
-	if (a->cgfs.mount[0])
-		cg_note(a->cg, st->pid, cgroupfs_id_of_pid(&a->cgfs, st->pid));
-	if (!seed_in_cgroups(a, st->pid))
+	if (!containers_seed(&a->ct, st->pid))
 		return false;
 	if (a->opts.npids || a->opts.command) {
 		for (i = 0; i < a->ntraced; i++)
@@ -310,23 +286,6 @@ static void tick(struct app *a, uint64_t now)
 	pt_tick(a->pt, now);
 }
 
-/* Fork failures, and which cgroup each group's process is in (the state only knows pids). */
-static void name_cgroups(struct app *a, struct ll_snapshot *s)
-{
-	size_t i;
-
-	s->fork_failures = ff_total(a->ff);
-	s->procs.fork_failures = s->fork_failures;
-	s->forkfails = a->forkfails;
-	s->nforkfails = ff_views(a->ff, a->forkfails, MAX_VIEWS);
-	for (i = 0; i < s->nforkfails; i++)
-		a->forkfails[i].cgroup = cg_path_of_pid(a->cg, a->forkfails[i].pid);
-	for (i = 0; i < s->nzombies; i++)
-		a->zombies[i].cgroup = cg_path_of_pid(a->cg, a->zombies[i].parent_pid);
-	for (i = 0; i < s->norphans; i++)
-		a->orphans[i].cgroup = cg_path_of_pid(a->cg, a->orphans[i].adopter_pid);
-}
-
 static void snapshot(struct app *a, struct ll_snapshot *s, uint64_t now, bool final)
 {
 	struct tracer_counts c;
@@ -360,7 +319,8 @@ static void snapshot(struct app *a, struct ll_snapshot *s, uint64_t now, bool fi
 	s->nlisteners = ls_views(a->ls, a->listeners, MAX_VIEWS);
 	s->loops = a->loopv;
 	s->nloops = lp_views(a->lp, now, a->loopv, MAX_VIEWS);
-	name_cgroups(a, s);
+	containers_snapshot(&a->ct, s);
+	containers_name_groups(&a->ct, a->zombies, s->nzombies, a->orphans, s->norphans);
 }
 
 static void terminal_size(int *rows, int *cols)
@@ -587,50 +547,18 @@ static int check_pids(const struct ll_opts *o)
 	return 0;
 }
 
-/* --cgroup: each PATH must be a cgroup v2 directory; a bad one is a usage error. */
-static int open_cgroup_filters(struct app *a)
-{
-	char err[512], abs[CG_PATH_MAX + 256];
-	size_t ml = strlen(a->cgfs.mount);
-	unsigned int i;
-	int fd;
-
-	for (i = 0; i < a->opts.ncgroups; i++) {
-		fd = cgroupfs_open_filter(&a->cgfs, a->opts.cgroups[i], err, sizeof(err));
-		if (fd < 0) {
-			fprintf(stderr, "lifeline: %s\n", err);
-			return -EINVAL;
-		}
-		a->cgroup_fds[i] = fd;
-		cg_filter_path(a->cgfs.mount, a->opts.cgroups[i], abs, sizeof(abs));
-		snprintf(a->cgroup_sel[i], CG_PATH_MAX, "%s", abs[ml] ? abs + ml : "/");
-	}
-	return 0;
-}
-
-static void close_cgroup_filters(struct app *a)
-{
-	unsigned int i;
-
-	for (i = 0; i < a->opts.ncgroups; i++)
-		if (a->cgroup_fds[i] >= 0)
-			close(a->cgroup_fds[i]);
-	a->opts.ncgroups = 0;
-}
-
 static int open_state(struct app *a)
 {
 	struct pt_config pc = { .emit = on_event, .ctx = a };
 	struct ls_config lc = { .emit = on_event, .ctx = a };
 	struct lp_config pl = { .emit = on_event, .ctx = a };
-	struct ff_config fc = { .emit = on_event, .ctx = a };
 
 	a->pt = pt_new(&pc);
 	a->ls = ls_new(&lc);
 	a->lp = lp_new(&pl);
-	a->ff = ff_new(&fc);
-	a->cg = cg_new(0, 0, cgroupfs_path_of_id, &a->cgfs);
-	return a->pt && a->ls && a->lp && a->ff && a->cg ? 0 : -ENOMEM;
+	if (containers_open(&a->ct, on_event, a))
+		return -ENOMEM;
+	return a->pt && a->ls && a->lp ? 0 : -ENOMEM;
 }
 
 /* /metrics is served from attach on, with the state at start: no scrape finds it empty. */
@@ -659,8 +587,8 @@ static void fill_tracer_config(struct app *a, struct tracer_config *tc)
 	tc->self_tgid = getpid();
 	tc->filter_pids = a->opts.npids > 0 || a->opts.command;
 	tc->ncomms = a->opts.ncomms;
-	tc->ncgroups = a->opts.ncgroups;
-	memcpy(tc->cgroup_fds, a->cgroup_fds, sizeof(tc->cgroup_fds));
+	tc->ncgroups = a->ct.nsel;
+	memcpy(tc->cgroup_fds, a->ct.fds, sizeof(tc->cgroup_fds));
 	for (i = 0; i < a->opts.ncomms; i++)
 		memcpy(tc->comms[i], a->opts.comms[i], LL_COMM_LEN);
 	tc->stall_ns = a->opts.stall_ms * 1000000ULL;
@@ -684,15 +612,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	a->child_pidfd = -1;
-	a->cgfs.mount_fd = -1;
-	memset(a->cgroup_fds, -1, sizeof(a->cgroup_fds));
+	containers_init(&a->ct);
 	ret = cli_parse(argc, argv, &a->opts);
 	if (ret) {
 		free(a);
 		return ret;	/* 2: usage error, already explained */
 	}
-	cgroupfs_open(&a->cgfs);
-	if (open_cgroup_filters(a)) {
+	if (containers_open_filters(&a->ct, &a->opts)) {
 		ret = 2;
 		goto cleanup;
 	}
@@ -779,10 +705,7 @@ cleanup:
 		waitpid(a->child, NULL, 0);
 	prom_stop(a->prom);
 	tracer_close(a->tracer);
-	close_cgroup_filters(a);
-	cgroupfs_close(&a->cgfs);
-	cg_free(a->cg);
-	ff_free(a->ff);
+	containers_close(&a->ct);
 	lp_free(a->lp);
 	ls_free(a->ls);
 	pt_free(a->pt);
