@@ -112,6 +112,14 @@ static bool essential(const char *sec)
 	return strstr(sec, "sched_process_fork") || strstr(sec, "sched_process_exit");
 }
 
+/* Syscalls some architectures do not have at all (arm64: only clone and clone3): nothing is
+ * missing there, so nothing is said. */
+static bool arch_optional(const char *sec)
+{
+	return !strcmp(sec, "tp/syscalls/sys_exit_fork") ||
+	       !strcmp(sec, "tp/syscalls/sys_exit_vfork");
+}
+
 /* name is an item of the ", "-separated list (not merely a prefix of one). */
 static bool listed(const char *list, const char *name)
 {
@@ -143,7 +151,7 @@ static int skip_missing_tracepoints(struct lifeline_bpf *skel, char *err, size_t
 			break;
 		}
 		/* A section can be on several programs (one per domain): name it once. */
-		if (!listed(missing, sec) && pos < sizeof(missing))
+		if (!arch_optional(sec) && !listed(missing, sec) && pos < sizeof(missing))
 			pos += snprintf(missing + pos, sizeof(missing) - pos, "%s%s", pos ? ", " : "",
 					sec);
 		bpf_program__set_autoload(prog, false);
