@@ -20,7 +20,7 @@ DEPS_PKGS	:= libbpf-dev bpftool clang llvm libelf-dev zlib1g-dev make gcc python
 BENCH_PKGS	:= libbpf-tools forkstat strace linux-perf
 # Only the end-to-end tests need these: a real Prometheus (and promtool) to scrape lifeline,
 # and a real browser to draw the --svg chart.
-TEST_PKGS	:= prometheus chromium
+TEST_PKGS	:= prometheus chromium tini
 
 ifeq ($(V),1)
 Q	:=
@@ -66,7 +66,8 @@ UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
 # The fuzz target is built by clang with libFuzzer and sanitizers, from the pure sources it drives.
 FUZZ_BIN	:= $(OUT)/fuzz_records
-FUZZ_SRCS	:= user/decode.c user/proctab.c user/listeners.c user/loops.c user/hist.c user/u64map.c
+FUZZ_SRCS	:= user/decode.c user/proctab.c user/listeners.c user/loops.c user/hist.c user/u64map.c \
+		   user/forkfail.c user/cgroup.c
 FUZZ_SECS	?= 60
 
 .PHONY: all deps vmlinux test test-unit test-e2e bench demo chart clean install fuzz

@@ -29,6 +29,7 @@ LL_SHARED const volatile char ll_comms[LL_MAX_COMM_FILTERS][LL_COMM_LEN];
 LL_SHARED const volatile __u64 ll_stall_ns;
 LL_SHARED const volatile bool ll_loop_all;		/* a record per epoll_wait return */
 LL_SHARED const volatile __u64 ll_wakeup_bytes;	/* wake the consumer past this backlog */
+LL_SHARED const volatile __u32 ll_ncgroups;		/* --cgroup: entries in cgroup_filter */
 
 /* Records sent and records lost (ring buffer full), per CPU row so increments never contend. */
 LL_SHARED __u64 ll_sent[LL_MAX_CPUS][LL_REC_MAX];
@@ -48,6 +49,15 @@ LL_SHARED struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } traced SEC(".maps");
+
+/* --cgroup: the selected cgroup v2 directories (user space stores their fds). */
+LL_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, LL_MAX_CGROUP_FILTERS);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup_filter SEC(".maps");
+
 
 static __always_inline __u32 ll_cpu(void)
 {
@@ -101,12 +111,33 @@ static __always_inline bool ll_comm_ok(const char *comm)
 	return false;
 }
 
-/* Whether events of this process are wanted; lifeline itself never is (feedback loop). */
+/*
+ * --cgroup: the current task is in one of the selected cgroups or below. The kernel's own
+ * ancestry check (cgroup->ancestors, a constant-time lookup on every kernel this builds for), so
+ * cgroups created below a selected one after start are in, and a task moved out is out at once.
+ */
+static __always_inline bool ll_current_in_cgroups(void)
+{
+	__u32 i;
+
+	for (i = 0; i < LL_MAX_CGROUP_FILTERS && i < ll_ncgroups; i++)
+		if (bpf_current_task_under_cgroup(&cgroup_filter, i) == 1)
+			return true;
+	return false;
+}
+
+/*
+ * Whether events of this process are wanted; lifeline itself never is (feedback loop). The
+ * cgroup test is the current task's: every caller passes current's tgid, but for signal_generate's
+ * recipient, which is wanted anyway when its sender is.
+ */
 static __always_inline bool ll_tgid_traced(__u32 tgid)
 {
 	if (tgid == ll_self_tgid)
 		return false;
 	if (ll_filter_pids && !bpf_map_lookup_elem(&traced, &tgid))
+		return false;
+	if (ll_ncgroups && !ll_current_in_cgroups())
 		return false;
 	return true;
 }
@@ -152,6 +183,7 @@ static __always_inline void *ll_reserve_at(__u32 size, __u16 type, __u64 ts)
 	h->ts_ns = ts;
 	h->tgid = id >> 32;
 	h->tid = (__u32)id;
+	h->cgroup_id = bpf_get_current_cgroup_id();
 	return h;
 }
 

@@ -23,6 +23,7 @@
 #define LL_FILENAME_LEN	256
 #define LL_ARGS_LEN	512
 #define LL_MAX_COMM_FILTERS 8
+#define LL_MAX_CGROUP_FILTERS 8	/* --cgroup */
 #define LL_MAX_CPUS	512	/* per-CPU counter rows in .bss; must be a power of two */
 
 enum ll_rec_type {
@@ -36,6 +37,7 @@ enum ll_rec_type {
 	LL_REC_STALL,
 	LL_REC_WAKEUP,
 	LL_REC_LOOP_EXIT,
+	LL_REC_FORK_FAILED,
 	LL_REC_MAX,
 };
 
@@ -46,6 +48,7 @@ struct ll_hdr {
 	__u64 ts_ns;
 	__u32 tgid;	/* current task's process */
 	__u32 tid;	/* current task */
+	__u64 cgroup_id;	/* current task's cgroup v2 id (1: the root; 0 without cgroup2) */
 };
 
 /* How a process was made, from the forking syscall's clone flags (saved registers). */
@@ -248,6 +251,28 @@ struct ll_wakeup {
 struct ll_loop_exit {
 	struct ll_hdr hdr;
 	struct ll_loop_stats stats;
+};
+
+/* Which call failed, in ll_fork_failed.call. */
+enum ll_fork_call {
+	LL_FORK_CALL_FORK = 1,
+	LL_FORK_CALL_VFORK,
+	LL_FORK_CALL_CLONE,
+	LL_FORK_CALL_CLONE3,
+};
+
+/*
+ * fork/vfork/clone/clone3 returned an error: hdr is the caller. The pids figures are those of
+ * the nearest pids cgroup (v1 or v2, wherever the controller is bound) with a limit, read as the
+ * call returned; -1 when no ancestor has a limit or the kernel has no pids controller.
+ */
+struct ll_fork_failed {
+	struct ll_hdr hdr;
+	__s32 err;		/* errno, positive */
+	__u32 call;		/* enum ll_fork_call */
+	__s64 pids_current;
+	__s64 pids_max;
+	char comm[LL_COMM_LEN];
 };
 
 #endif /* LIFELINE_ABI_H */

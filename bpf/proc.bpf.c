@@ -217,7 +217,7 @@ static __always_inline void emit_reap(__u32 pid, __u32 how, __s32 status)
 	struct ll_reap *r;
 
 	/* Only zombies we saw die, unless tracing everything (then pre-existing ones too). */
-	if (bpf_map_delete_elem(&zombies, &pid) && (ll_filter_pids || ll_ncomms))
+	if (bpf_map_delete_elem(&zombies, &pid) && (ll_filter_pids || ll_ncomms || ll_ncgroups))
 		return;
 	r = ll_reserve(sizeof(*r), LL_REC_REAP);
 	if (!r)

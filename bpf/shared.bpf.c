@@ -10,6 +10,7 @@ const volatile char ll_comms[LL_MAX_COMM_FILTERS][LL_COMM_LEN] = {};
 const volatile __u64 ll_stall_ns = 50 * 1000 * 1000ULL;
 const volatile bool ll_loop_all = false;
 const volatile __u64 ll_wakeup_bytes = 256 * 1024;
+const volatile __u32 ll_ncgroups = 0;
 
 __u64 ll_sent[LL_MAX_CPUS][LL_REC_MAX] = {};
 __u64 ll_drops[LL_MAX_CPUS][LL_REC_MAX] = {};

@@ -31,6 +31,7 @@ enum {
 	OPT_PROMETHEUS,
 	OPT_VERSION,
 	OPT_SVG,
+	OPT_CGROUP,
 };
 
 struct cli_ctx {
@@ -69,6 +70,9 @@ static const struct argp_option cli_options[] = {
 	  "Trace PID and every process it forks from now on (repeatable, up to 64)", 1 },
 	{ "comm", 'c', "NAME", 0,
 	  "Trace only processes whose command name is NAME (repeatable, up to 8)", 1 },
+	{ "cgroup", OPT_CGROUP, "PATH", 0,
+	  "Trace only processes in the cgroup v2 directory PATH or below it: a path under the "
+	  "cgroup2 mount, or one relative to it (repeatable, up to 8)", 1 },
 	{ NULL, 0, NULL, 0, "Output:", 2 },
 	{ "events", 'e', "CLASSES", OPTION_ARG_OPTIONAL,
 	  "Stream one line per event instead of the live view. CLASSES is a comma list of proc, "
@@ -222,6 +226,23 @@ static error_t cli_comm(struct cli_ctx *c, const char *arg)
 	if (o->ncomms == LL_MAX_COMM_FILTERS)
 		return cli_fail(c, "too many --comm: at most %d", LL_MAX_COMM_FILTERS);
 	strcpy(o->comms[o->ncomms++], arg);
+	return 0;
+}
+
+static error_t cli_cgroup(struct cli_ctx *c, char *arg)
+{
+	struct ll_opts *o = c->o;
+	unsigned int i;
+
+	/* Whether it exists is checked against the cgroup2 mount once options are parsed. */
+	if (!*arg)
+		return cli_fail(c, "--cgroup needs a cgroup path");
+	for (i = 0; i < o->ncgroups; i++)
+		if (!strcmp(o->cgroups[i], arg))
+			return 0;
+	if (o->ncgroups == LL_MAX_CGROUP_FILTERS)
+		return cli_fail(c, "too many --cgroup: at most %d", LL_MAX_CGROUP_FILTERS);
+	o->cgroups[o->ncgroups++] = arg;
 	return 0;
 }
 
@@ -438,6 +459,8 @@ static error_t cli_parse_opt(int key, char *arg, struct argp_state *state)
 		return cli_pid(c, arg);
 	case 'c':
 		return cli_comm(c, arg);
+	case OPT_CGROUP:
+		return cli_cgroup(c, arg);
 	case 'e':
 		return cli_events(c, arg);
 	case 'j':

@@ -32,6 +32,8 @@ struct ll_opts {
 	unsigned int npids;
 	char comms[LL_MAX_COMM_FILTERS][LL_COMM_LEN];	/* -c, NUL-terminated */
 	unsigned int ncomms;
+	const char *cgroups[LL_MAX_CGROUP_FILTERS];	/* --cgroup, as given (into argv) */
+	unsigned int ncgroups;
 	char **command;			/* COMMAND and its ARGS, NULL-terminated, into argv */
 	int command_argc;		/* 0: no COMMAND */
 

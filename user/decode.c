@@ -17,6 +17,7 @@ static const struct {
 	[LL_REC_STALL] = { "stall", sizeof(struct ll_stall) },
 	[LL_REC_WAKEUP] = { "wakeup", sizeof(struct ll_wakeup) },
 	[LL_REC_LOOP_EXIT] = { "loop_exit", sizeof(struct ll_loop_exit) },
+	[LL_REC_FORK_FAILED] = { "fork_failed", sizeof(struct ll_fork_failed) },
 };
 
 const char *ll_rec_name(int type)

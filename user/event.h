@@ -24,6 +24,7 @@ enum ll_ev_kind {
 	EV_ACCEPT,
 	EV_STALL,
 	EV_WAKEUP,
+	EV_FORK_FAILED,
 	EV_KIND_MAX,
 };
 
@@ -41,6 +42,7 @@ struct ll_event {
 	uint32_t tid;		/* thread that ran the hook, where it matters */
 	uint32_t ppid;		/* subject's parent; 0 if unknown */
 	char comm[LL_COMM_LEN];	/* subject's command name */
+	const char *cgroup;	/* subject's cgroup v2 path; NULL for the root or unknown (main) */
 	union {
 		struct {
 			unsigned int how;	/* enum ll_fork_how */
@@ -104,6 +106,12 @@ struct ll_event {
 			uint64_t blocked_us;
 			uint64_t busy_us;
 		} wakeup;
+		struct {
+			int err;		/* errno */
+			unsigned int call;	/* enum ll_fork_call */
+			int64_t pids_current;	/* -1: no pids limit known */
+			int64_t pids_max;
+		} fork_failed;
 	};
 };
 

@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "cli.h"
+#include "containers.h"
 #include "decode.h"
 #include "fdinfo.h"
 #include "history.h"
@@ -46,6 +47,7 @@ struct app {
 	struct proctab *pt;
 	struct listeners *ls;
 	struct loops *lp;
+	struct containers ct;		/* cgroups, --cgroup, fork failures */
 	uint64_t start_ns;
 	uint64_t records;
 	uint64_t bad_records;
@@ -137,16 +139,22 @@ static void name_adopter(struct app *a, uint32_t pid)
 static void on_event(void *ctx, const struct ll_event *ev)
 {
 	struct app *a = ctx;
+	struct ll_event named;
 
 	if (ev->kind == EV_EXIT || ev->kind == EV_REAP)
 		ls_on_event(a->ls, ev);
-	if (a->mode == OUT_STREAM && stream_wants(a, ev->kind))
-		render_event(&a->ro, ev);
+	if (a->mode == OUT_STREAM && stream_wants(a, ev->kind)) {
+		named = *ev;
+		named.cgroup = cg_path_of_pid(a->ct.cg, ev->pid);
+		render_event(&a->ro, &named);
+	}
 	if (a->hist) {
 		history_event(a->hist, ev);
 		if (ev->kind == EV_ORPHAN)
 			name_adopter(a, ev->orphan.adopter_pid);
 	}
+	if (ev->kind == EV_REAP)
+		cg_forget(a->ct.cg, ev->pid);
 }
 
 static int on_record(void *ctx, const void *data, size_t size)
@@ -160,6 +168,7 @@ static int on_record(void *ctx, const void *data, size_t size)
 		return 0;
 	}
 	a->records++;
+	cg_handle(a->ct.cg, h);
 	switch (type) {
 	case LL_REC_FORK:
 		pt_handle(a->pt, h);
@@ -174,6 +183,9 @@ static int on_record(void *ctx, const void *data, size_t size)
 	case LL_REC_ACCEPT:
 		ls_handle_accept(a->ls, data);
 		break;
+	case LL_REC_FORK_FAILED:
+		ff_handle(a->ct.ff, data);
+		break;
 	default:
 		lp_handle(a->lp, h);
 		break;
@@ -181,11 +193,13 @@ static int on_record(void *ctx, const void *data, size_t size)
 	return 0;
 }
 
-static bool seed_wanted(const struct app *a, const struct procfs_stat *st)
+static bool seed_wanted(struct app *a, const struct procfs_stat *st)
 {
 	unsigned int i;
 
 	if (st->pid == (uint32_t)getpid())
+		return false;
+	if (!containers_seed(&a->ct, st->pid))
 		return false;
 	if (a->opts.npids || a->opts.command) {
 		for (i = 0; i < a->ntraced; i++)
@@ -344,6 +358,8 @@ static void snapshot(struct app *a, struct ll_snapshot *s, uint64_t now, bool fi
 	snapshot_netstat(a, s);
 	s->loops = a->loopv;
 	s->nloops = lp_views(a->lp, now, a->loopv, MAX_VIEWS);
+	containers_snapshot(&a->ct, s);
+	containers_name_groups(&a->ct, a->zombies, s->nzombies, a->orphans, s->norphans);
 }
 
 static void terminal_size(int *rows, int *cols)
@@ -610,6 +626,8 @@ static int open_state(struct app *a)
 	a->pt = pt_new(&pc);
 	a->ls = ls_new(&lc);
 	a->lp = lp_new(&pl);
+	if (containers_open(&a->ct, on_event, a))
+		return -ENOMEM;
 	return a->pt && a->ls && a->lp ? 0 : -ENOMEM;
 }
 
@@ -639,6 +657,8 @@ static void fill_tracer_config(struct app *a, struct tracer_config *tc)
 	tc->self_tgid = getpid();
 	tc->filter_pids = a->opts.npids > 0 || a->opts.command;
 	tc->ncomms = a->opts.ncomms;
+	tc->ncgroups = a->ct.nsel;
+	memcpy(tc->cgroup_fds, a->ct.fds, sizeof(tc->cgroup_fds));
 	for (i = 0; i < a->opts.ncomms; i++)
 		memcpy(tc->comms[i], a->opts.comms[i], LL_COMM_LEN);
 	tc->stall_ns = a->opts.stall_ms * 1000000ULL;
@@ -662,6 +682,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	a->child_pidfd = -1;
+	containers_init(&a->ct);
 	ret = cli_parse(argc, argv, &a->opts);
 	if (ret) {
 		free(a);
@@ -669,6 +690,10 @@ int main(int argc, char **argv)
 	}
 	a->argc = argc;
 	a->argv = argv;
+	if (containers_open_filters(&a->ct, &a->opts)) {
+		ret = 2;
+		goto cleanup;
+	}
 	if (check_pids(&a->opts) || open_chart(a)) {
 		ret = 1;
 		goto cleanup;
@@ -764,6 +789,7 @@ cleanup:
 	history_free(a->hist);
 	prom_stop(a->prom);
 	tracer_close(a->tracer);
+	containers_close(&a->ct);
 	lp_free(a->lp);
 	ls_free(a->ls);
 	pt_free(a->pt);

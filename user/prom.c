@@ -17,12 +17,12 @@
 #include <netinet/in.h>
 #include <microhttpd.h>
 #include "prom.h"
+#include "prom_int.h"
 
 #ifndef LL_VERSION
 #define LL_VERSION "unknown"
 #endif
 
-#define PROM_LABEL_LEN		24	/* a command name, or PROM_OTHER_COMM */
 #define PROM_NVAL		8
 #define PROM_NHIST		2
 #define PROM_LISTEN_BACKLOG	16
@@ -572,6 +572,22 @@ static int write_loops(FILE *f, const struct ll_snapshot *s, const struct prom_o
 	return g.oom ? -ENOMEM : 0;
 }
 
+/* For the families written in other files (prom_containers.c): the same helpers. */
+void prom_family(FILE *f, const char *name, const char *type, const char *help)
+{
+	family(f, name, type, help);
+}
+
+void prom_put_escaped(FILE *f, const char *s)
+{
+	put_escaped(f, s);
+}
+
+void prom_label_comm(char out[PROM_LABEL_LEN], const char *comm)
+{
+	label_comm(out, comm);
+}
+
 static void write_globals(FILE *f, const struct ll_snapshot *s)
 {
 	const struct ll_proc_totals *p = &s->procs;
@@ -606,6 +622,8 @@ int prom_write(FILE *f, const struct ll_snapshot *s, const struct prom_opts *o)
 		ret = write_listeners(f, s, o);
 	if (!ret)
 		ret = write_loops(f, s, o);
+	if (!ret)
+		ret = prom_write_containers(f, s, o);
 	if (!ret && (fflush(f) || ferror(f)))
 		ret = -EIO;
 	return ret;

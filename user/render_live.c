@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
+#include "cgroup.h"
 #include "format.h"
 #include "render.h"
 
@@ -23,6 +24,7 @@ struct screen {
 	int rows;
 	int cols;
 	int row;		/* rows written so far */
+	bool containers;	/* some group is in a non-root cgroup: show CONTAINER */
 	const struct ll_render_opts *o;
 	const struct ll_snapshot *s;
 };
@@ -91,6 +93,27 @@ static const char *quantile(char *buf, size_t n, const struct ll_hist *h, double
 
 /* ---- rows, one per view entry --------------------------------------------------------------- */
 
+/* Last, so a narrow terminal drops it first: the cgroup's last path component. */
+static void row_container(const struct screen *scr, char *line, size_t n, size_t *pos,
+			  const char *cgroup)
+{
+	if (scr->containers)
+		fmt_append(line, n, pos, " %s", cgroup ? cg_short_name(cgroup) : "-");
+}
+
+static bool any_container(const struct ll_snapshot *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nzombies; i++)
+		if (s->zombies[i].cgroup)
+			return true;
+	for (i = 0; i < s->norphans; i++)
+		if (s->orphans[i].cgroup)
+			return true;
+	return false;
+}
+
 static void row_zombie(struct screen *scr, size_t i)
 {
 	const struct ll_zombie_view *z = &scr->s->zombies[i];
@@ -104,8 +127,9 @@ static void row_zombie(struct screen *scr, size_t i)
 	fmt_append(line, sizeof(line), &pos, "%8" PRIu64 " ", z->reaped);
 	fmt_col(line, sizeof(line), &pos, 7, quantile(b, sizeof(b), z->lifetime, 0.5));
 	fmt_col(line, sizeof(line), &pos, 7, quantile(b, sizeof(b), z->lifetime, 0.99));
-	fmt_append(line, sizeof(line), &pos, "%9" PRIu64 " %s", z->coalesced_sigchld,
-		   ll_cause_name(z->cause));
+	fmt_append(line, sizeof(line), &pos, "%9" PRIu64 " %-*s", z->coalesced_sigchld,
+		   scr->containers ? 16 : 0, ll_cause_name(z->cause));
+	row_container(scr, line, sizeof(line), &pos, z->cgroup);
 	scr_put(scr, line);
 }
 
@@ -122,6 +146,7 @@ static void row_orphan(struct screen *scr, size_t i)
 	fmt_col(line, sizeof(line), &pos, 8, quantile(b, sizeof(b), o->lifetime, 0.99));
 	fmt_col(line, sizeof(line), &pos, 8, quantile(b, sizeof(b), o->reap, 0.5));
 	fmt_col(line, sizeof(line), &pos, 8, quantile(b, sizeof(b), o->reap, 0.99));
+	row_container(scr, line, sizeof(line), &pos, o->cgroup);
 	scr_put(scr, line);
 }
 
@@ -280,7 +305,8 @@ static void section_draw(struct screen *scr, int idx, const struct section *sec,
 	section_title[idx](scr, cut);
 	if (rows < 2)
 		return;
-	scr_printf(scr, HEAD "%s" NORMAL, sec->heading);
+	scr_printf(scr, HEAD "%s%s" NORMAL, sec->heading, !scr->containers ? "" :
+		   idx == SEC_ZOMBIES ? "            CONTAINER" : idx == SEC_ORPHANS ? " CONTAINER" : "");
 	for (i = 0; i < shown && i < sec->n; i++)
 		sec->row(scr, i);
 }
@@ -288,16 +314,19 @@ static void section_draw(struct screen *scr, int idx, const struct section *sec,
 static void live_headline(struct screen *scr)
 {
 	const struct ll_snapshot *s = scr->s;
-	char lost[64];
+	char lost[64], ff[64] = "";
 
+	if (s->fork_failures)
+		snprintf(ff, sizeof(ff), "  " ALERT "fork failures %" PRIu64 NORMAL,
+			 s->fork_failures);
 	if (s->lost)
 		snprintf(lost, sizeof(lost), HILITE " LOST %" PRIu64 " " NORMAL, s->lost);
 	else
 		snprintf(lost, sizeof(lost), "lost 0");
 	scr_printf(scr, "lifeline  up %.1fs  events %" PRIu64 "  %s  forks %" PRIu64 "  execs %"
-		   PRIu64 "  exits %" PRIu64 "  zombies %" PRIu64 "  orphans %" PRIu64,
+		   PRIu64 "  exits %" PRIu64 "  zombies %" PRIu64 "  orphans %" PRIu64 "%s",
 		   s->elapsed_s, s->events, lost, s->procs.forks, s->procs.execs, s->procs.exits,
-		   s->procs.zombies_now, s->procs.orphans_now);
+		   s->procs.zombies_now, s->procs.orphans_now, ff);
 }
 
 void render_live(const struct ll_render_opts *o, const struct ll_snapshot *s, int rows, int cols)
@@ -311,6 +340,7 @@ void render_live(const struct ll_render_opts *o, const struct ll_snapshot *s, in
 		scr.rows = 24;
 	if (scr.cols <= 0)
 		scr.cols = 80;
+	scr.containers = any_container(s);
 	fputs("\033[H", scr.f);
 	live_headline(&scr);
 	sections_init(sec, s);

@@ -12,6 +12,7 @@
 #include "json.h"
 #include "render.h"
 #include "render_patterns.h"
+#include "render_containers.h"
 
 #define EXPLAIN_LEN 1024
 
@@ -25,6 +26,7 @@ static const char *const ev_names[EV_KIND_MAX] = {
 	[EV_ACCEPT] = "accept",
 	[EV_STALL] = "stall",
 	[EV_WAKEUP] = "wakeup",
+	[EV_FORK_FAILED] = "fork_failed",
 };
 
 const char *render_event_name(enum ll_ev_kind kind)
@@ -359,6 +361,9 @@ const char *render_explain(const struct ll_render_opts *o, const struct ll_event
 	case EV_WAKEUP:
 		explain_wakeup(buf, n, ev, comm);
 		break;
+	case EV_FORK_FAILED:
+		render_fork_failed_explain(buf, n, ev, comm);
+		break;
 	default:
 		break;
 	}
@@ -516,6 +521,9 @@ static void json_event_fields(struct json_w *w, const struct ll_event *ev)
 		json_known_u64(w, "blocked_us", ev->wakeup.blocked_us);
 		json_known_u64(w, "busy_us", ev->wakeup.busy_us);
 		break;
+	case EV_FORK_FAILED:
+		render_fork_failed_json(w, ev);
+		break;
 	default:
 		break;
 	}
@@ -532,6 +540,8 @@ static void event_json(const struct ll_render_opts *o, const struct ll_event *ev
 	json_kv_u64(&w, "ts_ns", ev->ts_ns);
 	json_pid(&w, "pid", ev->pid);
 	json_event_fields(&w, ev);
+	if (ev->cgroup)
+		json_kv_str(&w, "cgroup", ev->cgroup);
 	if (o->explain)
 		json_kv_str(&w, "explain", render_explain(o, ev, explain, sizeof(explain)));
 	json_obj_end(&w);
@@ -681,6 +691,9 @@ static void text_details(FILE *f, const struct ll_event *ev)
 		break;
 	case EV_WAKEUP:
 		text_wakeup(f, ev);
+		break;
+	case EV_FORK_FAILED:
+		render_fork_failed_text(f, ev);
 		break;
 	default:
 		break;

@@ -9,6 +9,7 @@
 #include "format.h"
 #include "json.h"
 #include "render.h"
+#include "render_containers.h"
 
 #define LINE_LEN	512
 #define MAX_HISTS	8	/* histograms per section in the final report: the top rows only */
@@ -53,6 +54,7 @@ static void json_processes(struct json_w *w, const struct ll_proc_totals *p)
 	json_kv_u64(w, "processes_now", p->processes_now);
 	json_kv_u64(w, "incomplete", p->incomplete);
 	json_kv_u64(w, "evicted", p->evicted);
+	json_kv_u64(w, "fork_failures", p->fork_failures);
 	json_obj_end(w);
 }
 
@@ -77,6 +79,8 @@ static void json_zombies(struct json_w *w, const struct ll_snapshot *s)
 		json_kv_str(w, "cause", ll_cause_name(z->cause));
 		json_kv_str(w, "cause_text", ll_cause_text(z->cause));
 		json_kv_u64(w, "vforks", z->vforks);
+		if (z->cgroup)
+			json_kv_str(w, "cgroup", z->cgroup);
 		json_obj_end(w);
 	}
 	json_arr_end(w);
@@ -99,6 +103,8 @@ static void json_orphans(struct json_w *w, const struct ll_snapshot *s)
 		json_kv_u64(w, "exited", o->exited);
 		json_pct(w, "lifetime_us", o->lifetime);
 		json_pct(w, "reap_us", o->reap);
+		if (o->cgroup)
+			json_kv_str(w, "cgroup", o->cgroup);
 		json_obj_end(w);
 	}
 	json_arr_end(w);
@@ -217,6 +223,7 @@ static void summary_json(const struct ll_render_opts *o, const struct ll_snapsho
 	json_orphans(&w, s);
 	json_listeners(&w, s);
 	json_loops(&w, s);
+	render_fork_failures_json(&w, s);
 	json_obj_end(&w);
 	json_newline(&w);
 }
@@ -548,6 +555,7 @@ static void summary_text(const struct ll_render_opts *o, const struct ll_snapsho
 	text_orphans(f, s);
 	text_listeners(f, s);
 	text_loops(f, s);
+	render_fork_failures_text(f, s);
 	if (s->final)
 		text_histograms(f, s);
 	fputc('\n', f);

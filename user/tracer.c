@@ -112,6 +112,14 @@ static bool essential(const char *sec)
 	return strstr(sec, "sched_process_fork") || strstr(sec, "sched_process_exit");
 }
 
+/* Syscalls some architectures do not have at all (arm64: only clone and clone3): nothing is
+ * missing there, so nothing is said. */
+static bool arch_optional(const char *sec)
+{
+	return !strcmp(sec, "tp/syscalls/sys_exit_fork") ||
+	       !strcmp(sec, "tp/syscalls/sys_exit_vfork");
+}
+
 /* name is an item of the ", "-separated list (not merely a prefix of one). */
 static bool listed(const char *list, const char *name)
 {
@@ -143,7 +151,7 @@ static int skip_missing_tracepoints(struct lifeline_bpf *skel, char *err, size_t
 			break;
 		}
 		/* A section can be on several programs (one per domain): name it once. */
-		if (!listed(missing, sec) && pos < sizeof(missing))
+		if (!arch_optional(sec) && !listed(missing, sec) && pos < sizeof(missing))
 			pos += snprintf(missing + pos, sizeof(missing) - pos, "%s%s", pos ? ", " : "",
 					sec);
 		bpf_program__set_autoload(prog, false);
@@ -191,6 +199,7 @@ static void set_knobs(struct lifeline_bpf *skel, const struct tracer_config *cfg
 	skel->rodata->ll_ncomms = cfg->ncomms;
 	for (i = 0; i < cfg->ncomms && i < LL_MAX_COMM_FILTERS; i++)
 		memcpy((char *)skel->rodata->ll_comms[i], cfg->comms[i], LL_COMM_LEN);
+	skel->rodata->ll_ncgroups = cfg->ncgroups;
 	skel->rodata->ll_stall_ns = cfg->stall_ns;
 	skel->rodata->ll_loop_all = cfg->loop_all;
 	/* The sleep hook knows a thread is in an epoll wait only by its syscall number. */
@@ -215,6 +224,18 @@ static int on_sample(void *ctx, void *data, size_t size)
 	struct tracer *t = ctx;
 
 	return t->cfg.on_record(t->cfg.ctx, data, size);
+}
+
+/* The kernel keeps its own reference to each cgroup: the fds can be closed after this. */
+static int set_cgroup_filter(struct tracer *t)
+{
+	__u32 i;
+
+	for (i = 0; i < t->cfg.ncgroups && i < LL_MAX_CGROUP_FILTERS; i++)
+		if (bpf_map__update_elem(t->skel->maps.cgroup_filter, &i, sizeof(i),
+					 &t->cfg.cgroup_fds[i], sizeof(int), BPF_ANY))
+			return -errno;
+	return 0;
 }
 
 int tracer_open(const struct tracer_config *cfg, struct tracer **out, char *err, size_t len)
@@ -264,6 +285,11 @@ int tracer_open(const struct tracer_config *cfg, struct tracer **out, char *err,
 	if (ret) {
 		say(err, len, "cannot load the BPF programs: %s%s", strerror(-ret),
 		    cfg->verbose ? "" : " (run with -v for the verifier's log)");
+		goto fail;
+	}
+	ret = set_cgroup_filter(t);
+	if (ret) {
+		say(err, len, "cannot set the cgroup filter: %s", strerror(-ret));
 		goto fail;
 	}
 	ret = lifeline_bpf__attach(t->skel);

@@ -17,6 +17,8 @@ struct tracer_config {
 	bool filter_pids;		/* trace only what tracer_trace_pid() adds, and descendants */
 	char comms[LL_MAX_COMM_FILTERS][LL_COMM_LEN];
 	unsigned int ncomms;
+	int cgroup_fds[LL_MAX_CGROUP_FILTERS];	/* --cgroup: open cgroup v2 directories */
+	unsigned int ncgroups;
 	uint64_t stall_ns;
 	bool loop_all;
 	size_t ringbuf_bytes;		/* rounded up to a power of two pages */

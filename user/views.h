@@ -37,6 +37,7 @@ struct ll_proc_totals {
 	uint64_t processes_now;	/* in the table */
 	uint64_t incomplete;	/* lifetimes left unfinished because records were lost */
 	uint64_t evicted;	/* table entries dropped because the table was full */
+	uint64_t fork_failures;	/* failed fork/vfork/clone/clone3 calls (not the table's: main) */
 };
 
 struct ll_zombie_view {
@@ -50,6 +51,7 @@ struct ll_zombie_view {
 	uint64_t coalesced_sigchld;
 	enum ll_zombie_cause cause;
 	uint64_t vforks;		/* children it made with vfork */
+	const char *cgroup;		/* the parent's cgroup v2 path; NULL: root or unknown */
 };
 
 struct ll_orphan_view {
@@ -60,6 +62,18 @@ struct ll_orphan_view {
 	uint64_t exited;
 	const struct ll_hist *lifetime;	/* parent's death -> orphan's exit (us) */
 	const struct ll_hist *reap;	/* orphan's exit -> adopter's reap (us) */
+	const char *cgroup;		/* the adopter's cgroup v2 path; NULL: root or unknown */
+};
+
+/* Failed fork/vfork/clone/clone3 calls of one process with one errno. */
+struct ll_forkfail_view {
+	uint32_t pid;
+	char comm[LL_COMM_LEN];
+	int err;
+	uint64_t count;
+	int64_t pids_current;		/* at the last failure; -1: no pids limit known */
+	int64_t pids_max;
+	const char *cgroup;
 };
 
 struct ll_listener_view {
@@ -129,6 +143,9 @@ struct ll_snapshot {
 	bool netstat_known;
 	uint64_t listen_overflows;
 	uint64_t listen_drops;
+	uint64_t fork_failures;		/* failed fork/vfork/clone/clone3 calls */
+	const struct ll_forkfail_view *forkfails;	/* most failures first */
+	size_t nforkfails;
 };
 
 #endif

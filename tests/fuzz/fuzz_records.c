@@ -6,9 +6,12 @@
  * rather than only the validator; the raw bytes also go to the validator as they are.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cgroup.h"
 #include "decode.h"
+#include "forkfail.h"
 #include "listeners.h"
 #include "loops.h"
 #include "proctab.h"
@@ -24,12 +27,15 @@ static const size_t rec_size[LL_REC_MAX] = {
 	[LL_REC_STALL] = sizeof(struct ll_stall),
 	[LL_REC_WAKEUP] = sizeof(struct ll_wakeup),
 	[LL_REC_LOOP_EXIT] = sizeof(struct ll_loop_exit),
+	[LL_REC_FORK_FAILED] = sizeof(struct ll_fork_failed),
 };
 
 struct fz {
 	struct proctab *pt;
 	struct listeners *ls;
 	struct loops *lp;
+	struct forkfails *ff;
+	struct cgroups *cg;
 };
 
 static void on_event(void *ctx, const struct ll_event *ev)
@@ -40,11 +46,23 @@ static void on_event(void *ctx, const struct ll_event *ev)
 		ls_on_event(f->ls, ev);
 }
 
+/* Names every cgroup but the even ones, which "were removed". */
+static int fz_resolve(void *ctx, uint64_t id, char *buf, size_t n)
+{
+	if (!(id & 1))
+		return -1;
+	return snprintf(buf, n, "/fz/%llu", (unsigned long long)id) < (int)n ? 0 : -1;
+}
+
 static void dispatch(struct fz *f, const void *rec, size_t size)
 {
 	int type = ll_decode(rec, size);
 
-	if (type == LL_REC_FORK) {
+	if (type > 0)
+		cg_handle(f->cg, rec);
+	if (type == LL_REC_FORK_FAILED) {
+		ff_handle(f->ff, rec);
+	} else if (type == LL_REC_FORK) {
 		pt_handle(f->pt, rec);
 		ls_handle_fork(f->ls, rec);
 	} else if (type == LL_REC_ACCEPT) {
@@ -91,7 +109,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	f.pt = pt_new(&pc);
 	f.ls = ls_new(&lc);
 	f.lp = lp_new(&lpc);
-	if (!f.pt || !f.ls || !f.lp)
+	f.ff = ff_new(&(struct ff_config){ .max_rows = 8, .emit = on_event, .ctx = &f });
+	f.cg = cg_new(8, 16, fz_resolve, NULL);
+	if (!f.pt || !f.ls || !f.lp || !f.ff || !f.cg)
 		goto out;
 	while (off + 2 <= len) {
 		type = data[off] % (LL_REC_MAX + 2);	/* a few invalid types too */
@@ -118,17 +138,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		struct ll_orphan_view ov[8];
 		struct ll_listener_view lv[8];
 		struct ll_loop_view pv[8];
+		struct ll_forkfail_view fv[4];
 		struct ll_proc_totals t;
+		uint32_t pid;
 
 		pt_totals(f.pt, &t);
 		pt_zombie_views(f.pt, clock, zv, 8);
 		pt_orphan_views(f.pt, ov, 8);
 		ls_views(f.ls, lv, 8);
 		lp_views(f.lp, clock, pv, 8);
+		ff_views(f.ff, fv, 4);
+		for (pid = 0; pid < 64; pid++)
+			cg_path_of_pid(f.cg, pid);
 	}
 out:
 	pt_free(f.pt);
 	ls_free(f.ls);
 	lp_free(f.lp);
+	ff_free(f.ff);
+	cg_free(f.cg);
 	return 0;
 }

@@ -143,6 +143,29 @@ static void test_pids_and_comms(void)
 	ASSERT_STREQ(o.comms[2], "fifteen_chars_x", "15 characters fit");
 }
 
+/* --cgroup keeps the paths as given (checked against the mount later), without duplicates. */
+static void test_cgroups(void)
+{
+	struct ll_opts o;
+	char *argv[2 + 2 * (LL_MAX_CGROUP_FILTERS + 1)], name[LL_MAX_CGROUP_FILTERS + 1][8];
+	int i, argc = 1;
+
+	if (!ASSERT_EQ(PARSE(&o, "--cgroup", "/a", "--cgroup=b/c", "--cgroup", "/a"), 0, "cgroups"))
+		return;
+	ASSERT_EQ(o.ncgroups, 2, "duplicates dropped");
+	ASSERT_STREQ(o.cgroups[0], "/a", "cgroup 0");
+	ASSERT_STREQ(o.cgroups[1], "b/c", "cgroup 1, relative");
+	BAD("--cgroup needs a cgroup path", "--cgroup", "");
+	argv[0] = "lifeline";
+	for (i = 0; i <= LL_MAX_CGROUP_FILTERS; i++) {
+		snprintf(name[i], sizeof(name[i]), "/g%d", i);
+		argv[argc++] = "--cgroup";
+		argv[argc++] = name[i];
+	}
+	argv[argc] = NULL;
+	usage_error(argc, argv, "too many --cgroup");
+}
+
 static void test_many_pids(void)
 {
 	char *argv[2 + 2 * LL_MAX_PIDS + 2], num[LL_MAX_PIDS + 1][12];
@@ -480,6 +503,7 @@ int main(void)
 	RUN_TEST(test_defaults);
 	RUN_TEST(test_pids_and_comms);
 	RUN_TEST(test_many_pids);
+	RUN_TEST(test_cgroups);
 	RUN_TEST(test_command);
 	RUN_TEST(test_times);
 	RUN_TEST(test_events);

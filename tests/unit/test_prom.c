@@ -98,7 +98,7 @@ static void test_globals(void)
 	block_is(t, "lifeline_accepts_total",
 		 "# HELP lifeline_accepts_total Connections accepted, by listening command and "
 		 "port.\n# TYPE lifeline_accepts_total counter\n");
-	ASSERT_EQ(count_lines(t, "# TYPE "), 28, "families");
+	ASSERT_EQ(count_lines(t, "# TYPE "), 30, "families");
 	free(t);
 }
 
@@ -174,6 +174,39 @@ static void test_zombies_by_comm(void)
  * (past the last bucket). A stored 16 means 16.000-16.999 us, more than le 16 us: it counts from
  * the 32 us bucket on.
  */
+/* Failed forks summed by command and errno; zombies by their parent's cgroup, root left out. */
+static void test_containers(void)
+{
+	struct ll_forkfail_view ff[3] = {
+		{ .pid = 20, .comm = "git", .err = 11, .count = 13, .pids_max = 8 },
+		{ .pid = 21, .comm = "git", .err = 11, .count = 2, .pids_max = 8 },
+		{ .pid = 22, .comm = "sh", .err = 12, .count = 1, .pids_max = -1 },
+	};
+	struct ll_zombie_view z[3] = {
+		{ .parent_pid = 1, .parent_comm = "node", .now = 5, .cgroup = "/docker/a\"b" },
+		{ .parent_pid = 2, .parent_comm = "node", .now = 2, .cgroup = "/docker/a\"b" },
+		{ .parent_pid = 3, .parent_comm = "bash", .now = 4 },
+	};
+	struct ll_snapshot s = { .forkfails = ff, .nforkfails = 3, .fork_failures = 16,
+				 .zombies = z, .nzombies = 3 };
+	char *t = render(&s, NULL);
+
+	if (!ASSERT_TRUE(t != NULL, "render"))
+		return;
+	block_is(t, "lifeline_fork_failures_total",
+		 "# HELP lifeline_fork_failures_total Failed fork/vfork/clone/clone3 calls, by "
+		 "command and errno (EAGAIN: a pids cgroup or process limit).\n"
+		 "# TYPE lifeline_fork_failures_total counter\n"
+		 "lifeline_fork_failures_total{comm=\"git\",errno=\"EAGAIN\"} 15\n"
+		 "lifeline_fork_failures_total{comm=\"sh\",errno=\"ENOMEM\"} 1\n");
+	block_is(t, "lifeline_cgroup_zombies",
+		 "# HELP lifeline_cgroup_zombies Zombies now, by the cgroup v2 path of their parent "
+		 "(not the root cgroup).\n"
+		 "# TYPE lifeline_cgroup_zombies gauge\n"
+		 "lifeline_cgroup_zombies{cgroup=\"/docker/a\\\"b\"} 7\n");
+	free(t);
+}
+
 static void test_histogram_exact(void)
 {
 	static const uint64_t vals[] = { 0, 15, 16, 100, 1000, 3000000, 10000000000ULL };
@@ -516,6 +549,7 @@ int main(void)
 {
 	RUN_TEST(test_globals);
 	RUN_TEST(test_zombies_by_comm);
+	RUN_TEST(test_containers);
 	RUN_TEST(test_histogram_exact);
 	RUN_TEST(test_escaping);
 	RUN_TEST(test_ports);

@@ -416,6 +416,14 @@ static struct ll_event sample(enum ll_ev_kind kind)
 		e.tid = 6001;
 		e.stall.busy_us = 240000;
 		break;
+	case EV_FORK_FAILED:
+		e = mkev(EV_FORK_FAILED, 7000, "git");
+		e.cgroup = "/box/web";
+		e.fork_failed.err = 11;
+		e.fork_failed.call = LL_FORK_CALL_CLONE;
+		e.fork_failed.pids_current = 8;
+		e.fork_failed.pids_max = 8;
+		break;
 	default:
 		e = mkev(EV_WAKEUP, 6000, "node");
 		e.tid = 6001;
@@ -575,7 +583,8 @@ static void test_json_writer_numbers(void)
 static void test_json_every_event_kind(void)
 {
 	static const char *const types[EV_KIND_MAX] = { "fork", "exec", "exit", "reap", "orphan",
-							 "sigchld", "accept", "stall", "wakeup" };
+							 "sigchld", "accept", "stall", "wakeup",
+							 "fork_failed" };
 	int k;
 
 	for (k = 0; k < EV_KIND_MAX; k++) {
@@ -593,6 +602,22 @@ static void test_json_every_event_kind(void)
 		EXPECT_FIELDS(s, "type", type, "ts_ns", "1123456789");
 		ASSERT_FALSE(has_key(s, "explain"), "no explain unless asked");
 	}
+}
+
+/* A fork refused at pids.max: errno by name, the limit, the cgroup; no limit: left out. */
+static void test_json_fork_failed(void)
+{
+	struct ll_event e = sample(EV_FORK_FAILED);
+	const char *s = render_one(&e, true, false);
+
+	EXPECT_FIELDS(s, "pid", "7000", "comm", "\"git\"", "errno", "\"EAGAIN\"", "call",
+		      "\"clone\"", "pids_current", "8", "pids_max", "8", "cgroup", "\"/box/web\"");
+	e.fork_failed.pids_max = -1;
+	e.fork_failed.pids_current = -1;
+	e.cgroup = NULL;
+	s = render_one(&e, true, false);
+	ASSERT_FALSE(has_key(s, "pids_max") || has_key(s, "pids_current"), "no limit: left out");
+	ASSERT_FALSE(has_key(s, "cgroup"), "the root cgroup: left out");
 }
 
 static void test_json_event_fields(void)
@@ -800,6 +825,8 @@ static void test_text_event_lines(void)
 		"   0.123 stall   6000    node            tid 6001, busy 240ms\n",
 		"   0.123 wakeup  6000    node            tid 6001, 3 events, blocked 12.0ms, busy "
 		"before 40µs\n",
+		"   0.123 fork_failed 7000    git             EAGAIN from clone, pids 8/8, cgroup "
+		"/box/web\n",
 	};
 	int k;
 
@@ -899,6 +926,8 @@ static void test_explain_sentences(void)
 		"Thread 6001 of 6000 (node) was busy for 240ms between two epoll_wait calls, more "
 		"than the 50 ms stall threshold",
 		"epoll_wait returned 3 ready events to thread 6001 of 6000 (node) after 12.0ms",
+		"clone() by 7000 (git) failed with EAGAIN: its pids cgroup holds 8 of at most 8 "
+		"tasks (pids.max)",
 	};
 	char buf[1024], field[2048];
 	int k;
@@ -1237,6 +1266,34 @@ static void test_live_fits_screen(void)
 	}
 }
 
+/* A group in a non-root cgroup adds CONTAINER (its last path component); fork failures show in
+ * the headline. Neither appears when there is nothing to say. */
+static void test_live_containers(void)
+{
+	static char rows[128][512];
+	struct ll_snapshot s = sample_snapshot(false, 3);
+	struct ll_zombie_view z[2];
+	bool heading = false, row = false, headline = false;
+	const char *frame;
+	int n, r;
+
+	frame = render_live_frame(&s, 40, 200);
+	ASSERT_TRUE(!strstr(frame, "CONTAINER") && !strstr(frame, "fork failures"), "not yet");
+	memcpy(z, s.zombies, sizeof(z));
+	z[0].cgroup = "/kubepods/pod7/web";
+	s.zombies = z;
+	s.fork_failures = 13;
+	frame = render_live_frame(&s, 40, 200);
+	n = live_rows(frame, rows, 128);
+	for (r = 0; r < n; r++) {
+		heading |= strstr(rows[r], "CAUSE") && strstr(rows[r], "CONTAINER");
+		row |= !strncmp(rows[r], "4200 ", 5) && strstr(rows[r], " web");
+		headline |= r == 0 && strstr(rows[r], "fork failures 13");
+	}
+	ASSERT_TRUE(heading && row && headline, "CONTAINER column and fork failures headline");
+	ASSERT_FALSE(strstr(frame, "/kubepods"), "only the last component");
+}
+
 static void test_live_content(void)
 {
 	static char rows[128][512];
@@ -1320,6 +1377,7 @@ int main(void)
 	RUN_TEST(test_json_writer_numbers);
 	RUN_TEST(test_json_every_event_kind);
 	RUN_TEST(test_json_event_fields);
+	RUN_TEST(test_json_fork_failed);
 	RUN_TEST(test_json_exit_signal_and_how);
 	RUN_TEST(test_json_unknown_values_absent);
 	RUN_TEST(test_json_accept_ipv6);
@@ -1339,6 +1397,7 @@ int main(void)
 	RUN_TEST(test_log2_hist_empty);
 	RUN_TEST(test_live_fits_screen);
 	RUN_TEST(test_live_content);
+	RUN_TEST(test_live_containers);
 	RUN_TEST(test_fmt_durations);
 	RUN_TEST(test_fmt_misc);
 	free(out_buf);
