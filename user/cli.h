@@ -53,6 +53,13 @@ struct ll_opts {
 	struct sockaddr_storage prom_addr;	/* where to listen */
 	socklen_t prom_addrlen;
 	char prom_text[64];		/* "127.0.0.1:9090", "[::1]:9090": for messages */
+
+	const char *output;		/* -o FILE, into argv; NULL: stdout */
+	bool timestamp;			/* -T: wall-clock times in stream lines and JSON */
+	bool failed_only;		/* -x: stream only failures */
+	bool uid_set;			/* -u given */
+	uint32_t uid;			/* -u UID: only processes of that user */
+	bool full;			/* --full: the long final summary */
 };
 
 /*
