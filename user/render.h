@@ -15,6 +15,12 @@ struct ll_render_opts {
 	bool explain;		/* one plain sentence per streamed event */
 	uint64_t stall_ms;	/* the threshold, for explain sentences */
 	uint64_t start_ns;	/* CLOCK_MONOTONIC at start: text time column is relative to it */
+	bool full;		/* --full: every row and histogram in the final summary */
+	unsigned int ringbuf_kb;	/* for the lost-events advice */
+	bool timestamp;		/* -T: wall-clock times */
+	int64_t wall_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC, for -T */
+	struct ll_fold *fold;	/* --explain: collapses identical consecutive sentences; or NULL */
+	struct live_state *live;	/* the live view's keys and memory; NULL: defaults */
 };
 
 /* One streamed event (--events): a text line with a time column, or one JSON object. */
