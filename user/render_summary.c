@@ -220,6 +220,11 @@ static void summary_json(const struct ll_render_opts *o, const struct ll_snapsho
 	json_obj_begin(&w);
 	json_kv_str(&w, "type", "summary");
 	json_kv_u64(&w, "ts_ns", s->ts_ns);
+	if (o->timestamp) {
+		char t[40];
+
+		json_kv_str(&w, "time", render_wall_rfc3339(o, s->ts_ns, t, sizeof(t)));
+	}
 	json_kv_fixed(&w, "elapsed_s", s->elapsed_s, 3);
 	json_kv_u64(&w, "events", s->events);
 	json_kv_u64(&w, "lost", s->lost);
