@@ -19,7 +19,7 @@ DEPS_PKGS	:= libbpf-dev bpftool clang llvm libelf-dev zlib1g-dev make gcc python
 		   libclang-rt-14-dev libmicrohttpd-dev
 BENCH_PKGS	:= libbpf-tools forkstat strace linux-perf
 # Only the end-to-end tests need these: a real Prometheus (and promtool) to scrape lifeline.
-TEST_PKGS	:= prometheus
+TEST_PKGS	:= prometheus tmux
 
 ifeq ($(V),1)
 Q	:=

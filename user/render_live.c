@@ -23,7 +23,7 @@ enum { SEC_ZOMBIES, SEC_ORPHANS, SEC_LISTENERS, SEC_LOOPS, SEC_MAX };
 #define NARROW_COLS	100	/* below this, the least important columns go */
 
 enum live_sort { SORT_NOW, SORT_OLDEST, SORT_HISTORY, SORT_MAX };
-static const char *const sort_names[SORT_MAX] = { "wrong now", "oldest", "history" };
+static const char *const sort_names[SORT_MAX] = { "what is wrong now", "oldest", "history" };
 
 /* What the keys set, and the last frame's counters, to tell activity in this interval. */
 struct live_state {
@@ -473,7 +473,7 @@ static void sections_fit(const struct section sec[SEC_MAX], int avail, int alloc
 static void section_draw(struct screen *scr, int idx, const struct section *sec, int rows)
 {
 	size_t shown = rows > 2 ? (size_t)rows - 2 : 0, i;
-	char cut[48] = "";
+	char cut[96] = "";
 
 	if (rows <= 0)
 		return;
@@ -483,6 +483,9 @@ static void section_draw(struct screen *scr, int idx, const struct section *sec,
 		snprintf(cut, sizeof(cut), " (top %zu of %zu)", shown, sec->n);
 	else if (sec->n < sec->total)
 		snprintf(cut, sizeof(cut), " (%zu idle hidden: a)", sec->total - sec->n);
+	if (scr->l && scr->l->sort != SORT_NOW)
+		snprintf(cut + strlen(cut), sizeof(cut) - strlen(cut), " sorted by %s",
+			 sort_names[scr->l->sort]);
 	section_title[idx](scr, cut);
 	if (rows < 2)
 		return;
@@ -528,11 +531,10 @@ static void live_headline(struct screen *scr)
 		head_piece(line, sizeof(line), &pos, c, "  lost 0");
 	head_piece(line, sizeof(line), &pos, c, "  forks %" PRIu64, s->procs.forks);
 	head_piece(line, sizeof(line), &pos, c, "  exits %" PRIu64, s->procs.exits);
+	if (l)
+		head_piece(line, sizeof(line), &pos, c, "  h: help");
 	head_piece(line, sizeof(line), &pos, c, "  execs %" PRIu64, s->procs.execs);
 	head_piece(line, sizeof(line), &pos, c, "  events %" PRIu64, s->events);
-	if (l)
-		head_piece(line, sizeof(line), &pos, c, "  sort: %s  h: help",
-			   sort_names[l->sort]);
 	scr_put(scr, line);
 }
 
