@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -150,4 +151,26 @@ void command_close(struct command *c)
 	if (c->pid > 0 && !c->done && c->gate_fd >= 0)
 		waitpid(c->pid, NULL, 0);
 	c->pidfd = c->gate_fd = c->report_fd = -1;
+}
+
+int command_start(struct command *c, char **argv, enum command_out out, char *log, size_t n)
+{
+	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	int fd = -1, ret;
+
+	log[0] = '\0';
+	if (out == CMD_OUT_LOG) {
+		snprintf(log, n, "%s/lifeline-command-%d.log", dir, (int)getpid());
+		fd = open(log, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			ret = -errno;
+			fprintf(stderr, "lifeline: cannot create '%s': %s\n", log, strerror(-ret));
+			log[0] = '\0';
+			return ret;
+		}
+		ret = command_spawn(c, argv, fd, fd);
+		close(fd);
+		return ret;
+	}
+	return command_spawn(c, argv, out == CMD_OUT_STDERR ? STDERR_FILENO : -1, -1);
 }

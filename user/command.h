@@ -20,6 +20,12 @@ struct command {
 	bool tree_done;		/* ... and every process of its tree */
 };
 
+/* Where the COMMAND writes: unchanged; its stdout to lifeline's stderr (-j: stdout stays pure
+ * JSON); stdout and stderr to a log file (the live view: the screen stays whole). */
+enum command_out { CMD_OUT_KEEP, CMD_OUT_STDERR, CMD_OUT_LOG };
+
+/* command_spawn with the fds that out asks for; the log's path goes to log (else ""). */
+int command_start(struct command *c, char **argv, enum command_out out, char *log, size_t n);
 /*
  * Forks COMMAND, waiting at the gate; out_fd/err_fd (>= 0) become its stdout/stderr. Makes
  * lifeline the subreaper of what it starts. 0 or -errno.

@@ -25,13 +25,13 @@
 #include "format.h"
 #include "listeners.h"
 #include "loops.h"
+#include "pidwatch.h"
 #include "procfs.h"
 #include "proctab.h"
 #include "prom.h"
 #include "render.h"
 #include "term.h"
 #include "tracer.h"
-#include "u64map.h"
 
 #define POLL_MS		20	/* records wait at most this long: the BPF side does not wake us */
 #define MAX_VIEWS	1024
@@ -62,7 +62,7 @@ struct app {
 	struct ll_loop_stats kloops[MAX_LOOPS];
 	uint32_t traced[MAX_TRACED];	/* what -p / COMMAND traced at start */
 	unsigned int ntraced;
-	struct u64map alive;		/* -p: the traced processes alive now; the run ends at none */
+	struct pidwatch alive;		/* -p: the run ends when none of the traced tree is left */
 	char cmd_log[96];
 	bool keys;			/* the live view reads keys from stdin */		/* the live view's COMMAND writes here, not on the screen */
 };
@@ -137,10 +137,7 @@ static void on_event(void *ctx, const struct ll_event *ev)
 
 	if (ev->kind == EV_EXIT || ev->kind == EV_REAP)
 		ls_on_event(a->ls, ev);
-	if (a->alive.slots && ev->kind == EV_FORK)
-		u64map_put(&a->alive, ev->pid, 1);
-	else if (a->alive.slots && ev->kind == EV_EXIT)
-		u64map_del(&a->alive, ev->pid);
+	pidwatch_event(&a->alive, ev);
 	if (a->mode == OUT_STREAM && stream_wants(a, ev->kind) &&
 	    (!a->opts.failed_only || ev_is_failure(ev)))
 		render_event(&a->ro, ev);
@@ -404,25 +401,6 @@ static bool output_broken(struct app *a)
 	return a->out_err != 0;
 }
 
-/* -p: the run ends when PID and all it forked are gone. Exits remove them as they come; a
- * process whose exit was lost is found gone here. */
-static bool pids_gone(struct app *a)
-{
-	size_t i;
-
-	if (!a->alive.slots)
-		return false;
-	for (i = 0; i <= a->alive.mask; i++) {
-		uint32_t pid = a->alive.slots[i].key;
-
-		if (a->alive.slots[i].val && kill(pid, 0) && errno == ESRCH) {
-			u64map_del(&a->alive, pid);
-			i--;	/* the cluster shifted back into this slot */
-		}
-	}
-	return a->alive.n == 0;
-}
-
 /* Keys of the live view, read as they come; false when the user quits. */
 static bool live_keys(struct app *a, uint64_t now)
 {
@@ -445,6 +423,7 @@ static bool live_keys(struct app *a, uint64_t now)
 static void run(struct app *a)
 {
 	uint64_t interval_ns = a->opts.interval_s * 1e9, next_tick, deadline = 0, now;
+	bool stopped = false;		/* by -d or q, not by the tree's end or a gone reader */
 	int ret, wait_ms, wake_fd;
 
 	now = now_ns();
@@ -466,8 +445,10 @@ static void run(struct app *a)
 		}
 		command_reap(&a->cmd);
 		now = now_ns();
-		if (a->keys && !live_keys(a, now))
+		if (a->keys && !live_keys(a, now)) {
+			stopped = true;
 			break;
+		}
 		if (resized) {
 			resized = 0;
 			show_interval(a, now);
@@ -476,20 +457,22 @@ static void run(struct app *a)
 			resolve_adopters(a);
 		if (now >= next_tick) {
 			tick(a, now);
-			if (pids_gone(a))
+			show_interval(a, now);	/* the last state is drawn before -p's end */
+			if (pidwatch_gone(&a->alive))
 				break;
-			show_interval(a, now);
 			next_tick += interval_ns;
 			if (next_tick < now)
 				next_tick = now + interval_ns;
 		}
-		if (deadline && now >= deadline)
+		if (deadline && now >= deadline) {
+			stopped = true;
 			break;
+		}
 	}
 	drain(a);
 	/* Stopped first (-d, a signal, q): what is left of the COMMAND's tree is told to go, and
 	 * its exits are still shown. */
-	if (a->cmd.pid > 0 && !a->cmd.tree_done) {
+	if (a->cmd.pid > 0 && !a->cmd.tree_done && (stopped || stop_signal)) {
 		command_stop_tree(&a->cmd, 1000);
 		drain(a);
 	}
@@ -608,75 +591,32 @@ static int open_output(struct app *a)
 	return 0;
 }
 
-/*
- * Where the COMMAND writes: with -j (and no -o) its stdout goes to stderr, so lifeline's stdout
- * is pure JSON; in the live view, stdout and stderr go to a file named at the end, so they never
- * overwrite the screen. -1: unchanged.
- */
-static int command_fds(struct app *a, int *out_fd, int *err_fd)
-{
-	int fd;
-
-	*out_fd = *err_fd = -1;
-	if (a->mode == OUT_LIVE) {
-		snprintf(a->cmd_log, sizeof(a->cmd_log), "%s/lifeline-command-%d.log",
-			 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
-		fd = open(a->cmd_log, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			fprintf(stderr, "lifeline: cannot create '%s': %s\n", a->cmd_log,
-				strerror(errno));
-			return -errno;
-		}
-		*out_fd = *err_fd = fd;
-	} else if (a->opts.json && !a->opts.output) {
-		*out_fd = STDERR_FILENO;
-	}
-	return 0;
-}
-
 static int start_command(struct app *a)
 {
-	int out_fd, err_fd, ret;
+	enum command_out out = a->mode == OUT_LIVE ? CMD_OUT_LOG :
+			       a->opts.json && !a->opts.output ? CMD_OUT_STDERR : CMD_OUT_KEEP;
+	int ret = command_start(&a->cmd, a->opts.command, out, a->cmd_log, sizeof(a->cmd_log));
 
-	ret = command_fds(a, &out_fd, &err_fd);
-	if (ret)
-		return ret;
-	ret = command_spawn(&a->cmd, a->opts.command, out_fd, err_fd);
-	if (out_fd > STDERR_FILENO)
-		close(out_fd);
-	if (ret)
+	if (ret && out != CMD_OUT_LOG)	/* a log that cannot be made was said already */
 		fprintf(stderr, "lifeline: cannot start the command: %s\n", strerror(-ret));
 	return ret;
 }
 
-/* -p: what is alive of the traced tree now; forks add to it, exits take from it. */
+/* -p: what is alive of the traced tree now, from what /proc showed at start. */
 static int watch_pids(struct app *a)
 {
-	unsigned int i;
-	int ret;
-
-	if (!a->opts.npids)
-		return 0;
-	ret = u64map_init(&a->alive, MAX_TRACED * 4);
-	for (i = 0; !ret && i < a->ntraced; i++)
-		ret = u64map_put(&a->alive, a->traced[i], 1);
-	return ret;
+	return a->opts.npids ? pidwatch_init(&a->alive, a->traced, a->ntraced) : 0;
 }
 
 static void render_setup(struct app *a)
 {
-	struct timespec mono, real;
-
 	a->ro.json = a->opts.json;
 	a->ro.explain = a->opts.explain;
 	a->ro.stall_ms = a->opts.stall_ms;
 	a->ro.full = a->opts.full;
 	a->ro.ringbuf_kb = a->opts.ringbuf_kb;
 	a->ro.timestamp = a->opts.timestamp;
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	a->ro.wall_offset_ns = (real.tv_sec - mono.tv_sec) * 1000000000LL +
-			       (real.tv_nsec - mono.tv_nsec);
+	a->ro.wall_offset_ns = render_wall_offset();
 	a->ro.fold = a->opts.explain && !a->opts.json ? fold_new() : NULL;
 	if (a->mode == OUT_LIVE)
 		a->ro.live = live_new();
@@ -777,7 +717,7 @@ cleanup:
 	lp_free(a->lp);
 	ls_free(a->ls);
 	pt_free(a->pt);
-	u64map_fini(&a->alive);
+	pidwatch_fini(&a->alive);
 	live_free(a->ro.live);
 	fold_free(a->ro.fold);
 	if (a->ro.out && a->ro.out != stdout && fclose(a->ro.out) && !ret)

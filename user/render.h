@@ -38,6 +38,8 @@ struct ll_fold *fold_new(void);
 void fold_free(struct ll_fold *f);
 bool fold_take(struct ll_fold *f, FILE *out, enum ll_ev_kind kind, const char *sentence);
 void fold_flush(struct ll_fold *f, FILE *out);
+/* CLOCK_REALTIME - CLOCK_MONOTONIC now, in ns: what -T adds to the kernel's stamps. */
+int64_t render_wall_offset(void);
 /* -T: "12:34:56.789" (local time) and "2026-12-01T12:34:56.789012Z" of a CLOCK_MONOTONIC time. */
 const char *render_wall_hms(const struct ll_render_opts *o, uint64_t mono_ns, char *buf,
 			    size_t n);
