@@ -357,9 +357,12 @@ static int entry_cmp(const void *pa, const void *pb, void *arg)
 				     cmp_u64(x->oldest_now_us, y->oldest_now_us);
 	} else if (c->sec == SEC_LOOPS) {
 		const struct ll_loop_view *x = &s->loops[a], *y = &s->loops[b];
+		uint64_t thr = c->scr->o->stall_ms * 1000;
 
 		r = oldest ? cmp_u64(x->max_stall_us, y->max_stall_us) :
-			     cmp_u64(loop_stalls_now(c->scr, x), loop_stalls_now(c->scr, y));
+			     cmp_u64(x->alive && x->busy_now_us > thr, y->alive && y->busy_now_us > thr);
+		if (!r && !oldest)
+			r = cmp_u64(loop_stalls_now(c->scr, x), loop_stalls_now(c->scr, y));
 		if (!r)
 			r = cmp_u64(x->busy_now_us, y->busy_now_us);
 	}

@@ -5,6 +5,7 @@
 import json
 import os
 import pwd
+import re
 import subprocess
 import sys
 import time
@@ -85,6 +86,22 @@ def test_timestamp():
     now = time.strftime("%H:%M:%S")
     check("-T: text lines start with HH:MM:SS.mmm of now", len(hms) == 12 and hms[2] == ":" and
           hms[8] == "." and abs(int(hms[6:8]) - int(now[6:8])) % 58 <= 2, f"{lines[:1]}")
+
+
+def test_ascii_units():
+    def durations(lang):
+        env = dict(os.environ, LC_ALL=lang)
+        p = subprocess.run([LIFELINE, "-e", "--", "sh", "-c", "sleep 0.01"], env=env,
+                           capture_output=True, text=True, timeout=30)
+        return p.stdout
+    # The reap of the command by lifeline takes well under 1 ms, so it prints in us, unless the
+    # machine is very busy: a few tries until both runs show one.
+    for _ in range(5):
+        c, utf8 = durations("C"), durations("C.UTF-8")
+        if "µs" in c or (re.search(r"\d+us\b", c) and "µs" in utf8):
+            break
+    check("units: 'us' under LC_ALL=C, 'µs' under C.UTF-8 (the reap's zombie time)",
+          "µs" not in c and re.search(r"\d+us\b", c) and "µs" in utf8, f"{c[-300:]!r}")
 
 
 def test_output_file():
@@ -178,7 +195,7 @@ def test_findings_coalesce():
 
 for fn in (test_json_stdout_is_pure, test_grandchild_outlives_command,
            test_duration_terminates_leftovers, test_failed_only, test_timestamp,
-           test_output_file, test_uid, test_pid_ends_with_tree, test_findings_zombie_and_clean,
+           test_output_file, test_ascii_units, test_uid, test_pid_ends_with_tree, test_findings_zombie_and_clean,
            test_findings_stall, test_findings_coalesce):
     run_test(fn)
 finish()

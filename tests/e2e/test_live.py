@@ -160,6 +160,32 @@ def test_live_keys_fit_resize_quit():
             tmux("kill-session", "-t", "keys", check_rc=False)
 
 
+def test_live_command_output_to_log():
+    term = Term("cmd", 80, 24)
+    errf = f"{TMP}-cmd.err"
+    try:
+        term.line(f"{LIFELINE} -i 0.3 -- sh -c 'echo MARK-OUT; echo MARK-ERR >&2; sleep 1.5' "
+                  f"2> {errf}; echo RC=$? > {TMP}-cmd.rc")
+        seen = term.wait_for(r"^lifeline \d+s", 10)
+        marks = []
+        t_end = time.monotonic() + 10
+        while time.monotonic() < t_end and not os.path.exists(f"{TMP}-cmd.rc"):
+            if "MARK-" in term.screen():
+                marks.append(term.screen())
+            time.sleep(0.1)
+        rc = rc_of("cmd")
+        err = open(errf).read() if os.path.exists(errf) else ""
+        m = re.search(r"the command's output is in (\S+)", err)
+        log = open(m.group(1)).read() if m and os.path.exists(m.group(1)) else ""
+        check("live -- COMMAND: its stdout and stderr never reach the screen, they go to the "
+              "log named on stderr", seen and not marks and "MARK-OUT" in log and
+              "MARK-ERR" in log and rc == "RC=0", f"{rc} {err!r} {marks[:1]}")
+        if m and os.path.exists(m.group(1)):
+            os.unlink(m.group(1))
+    finally:
+        tmux("kill-session", "-t", "cmd", check_rc=False)
+
+
 def signal_case(sig, want_rc):
     name = f"sig{int(sig)}"
     term = Term(name, 80, 24)
@@ -187,7 +213,8 @@ def test_live_crash_signal():
 if not shutil.which("tmux"):
     failed("live: tmux", "tmux is not installed (make test installs it: TEST_PKGS)")
 else:
-    for fn in (test_live_keys_fit_resize_quit, test_live_sigterm, test_live_crash_signal):
+    for fn in (test_live_keys_fit_resize_quit, test_live_command_output_to_log,
+               test_live_sigterm, test_live_crash_signal):
         run_test(fn)
     tmux("kill-server", check_rc=False)
     for f in os.listdir("/tmp"):
