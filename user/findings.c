@@ -214,9 +214,10 @@ static void rule_orphans(struct fnd *f)
 				    o->adopter_comm);
 			if (!x)
 				return;
-			snprintf(x->what, sizeof(x->what), "%" PRIu64 " orphans adopted by %s (%s) "
-				 "exited and were never reaped (%" PRIu64 " adopted, %" PRIu64
-				 " reaped)", unreaped, comm, pid, o->adopted, reaped);
+			snprintf(x->what, sizeof(x->what), "%" PRIu64 " orphan%s adopted by %s (%s) "
+				 "exited and %s never reaped (%" PRIu64 " adopted, %" PRIu64
+				 " reaped)", unreaped, unreaped == 1 ? "" : "s", comm, pid,
+				 unreaped == 1 ? "was" : "were", o->adopted, reaped);
 			snprintf(x->advice, sizeof(x->advice), "the adopter must wait() for what "
 				 "it adopts; make the original parent wait for its children before "
 				 "it exits");
@@ -225,9 +226,10 @@ static void rule_orphans(struct fnd *f)
 				    o->adopter_comm);
 			if (!x)
 				return;
-			snprintf(x->what, sizeof(x->what), "%" PRIu64 " processes outlived their "
-				 "parent and live on under %s (%s) (%" PRIu64 " adopted in all)",
-				 o->alive, comm, pid, o->adopted);
+			snprintf(x->what, sizeof(x->what), "%" PRIu64 " process%s outlived %s "
+				 "parent and live%s on under %s (%s) (%" PRIu64 " adopted in all)",
+				 o->alive, o->alive == 1 ? "" : "es", o->alive == 1 ? "its" : "their",
+				 o->alive == 1 ? "s" : "", comm, pid, o->adopted);
 			snprintf(x->advice, sizeof(x->advice), "expected for a daemon; otherwise the "
 				 "parent should wait for its children (or kill them) before it exits");
 		}
@@ -295,8 +297,8 @@ static void rule_loops(struct fnd *f)
 			return;
 		fmt_comm(comm, l->comm);
 		snprintf(x->what, sizeof(x->what), "event loop %s (%u/%u) stalled %" PRIu64 " "
-			 "times, up to %s, over the %" PRIu64 " ms threshold; busy %.1f%% of the "
-			 "time", comm, l->pid, l->tid, l->stalls,
+			 "time%s, up to %s, over the %" PRIu64 " ms threshold; busy %.1f%% of the "
+			 "time", comm, l->pid, l->tid, l->stalls, l->stalls == 1 ? "" : "s",
 			 fmt_dur_us(max, sizeof(max), l->max_stall_us), f->c->stall_ms, l->busy_pct);
 		snprintf(x->advice, sizeof(x->advice), "every connection on this loop waited for "
 			 "the stall: move blocking or CPU-heavy work (disk, DNS, big requests) to "

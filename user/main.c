@@ -430,6 +430,8 @@ static void run(struct app *a)
 	next_tick = now + interval_ns;
 	if (a->opts.duration_s > 0)
 		deadline = now + (uint64_t)(a->opts.duration_s * 1e9);
+	if (a->mode == OUT_LIVE)
+		show_interval(a, now);	/* a screen at once, not after the first interval */
 	while (!stop_signal && !a->cmd.tree_done && !output_broken(a)) {
 		now = now_ns();
 		wait_ms = POLL_MS;

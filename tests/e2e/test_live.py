@@ -90,10 +90,10 @@ def restored(stty):
     return "echo" in words and "icanon" in words
 
 
-def live_run(term, pid, name, more=()):
+def live_run(term, pid, name, more=(), interval="0.3"):
     pidfile = f"{TMP}-{name}.pid"
     pids = " ".join(f"-p {p}" for p in (pid, *more))
-    term.line(f"sh -c 'echo $$ > {pidfile}; exec {LIFELINE} -i 0.3 {pids}'; "
+    term.line(f"sh -c 'echo $$ > {pidfile}; exec {LIFELINE} -i {interval} {pids}'; "
               f"echo RC=$? > {TMP}-{name}.rc")
     if not term.wait_for(r"^lifeline \d+s"):
         raise RuntimeError(f"no live view: {term.screen()[:300]!r}")
@@ -160,6 +160,28 @@ def test_live_keys_fit_resize_quit():
             tmux("kill-session", "-t", "keys", check_rc=False)
 
 
+def test_live_wakes_on_keys_and_resize():
+    """With a 60 s interval, the first screen, a key's answer and a resize's redraw can only come
+    from lifeline reacting to them, not from its refresh."""
+    term = Term("wake", 80, 24)
+    try:
+        live_run(term, os.getpid(), "wake", interval="60")
+        check("live -i 60: the first screen is drawn at once (its headline says 0s)",
+              re.search(r"^lifeline 0s", term.screen(), re.M), term.screen())
+        term.keys("h")
+        check("live -i 60: a key is answered at once (stdin wakes the loop)",
+              term.wait_for(r"^Keys:", 10), term.screen())
+        term.keys("h")
+        tmux("resize-window", "-t", "wake", "-x", "200", "-y", "50")
+        check("live -i 60: a resize redraws at once (SIGWINCH)",
+              term.wait_for(r"EV/WAKE|COALESCED|ZOMBIES|no zombies", 10) and
+              max(len(ln) for ln in term.screen().split("\n")) > 80, term.screen())
+        term.keys("q")
+        check("live -i 60: q quits at once", rc_of("wake") == "RC=0")
+    finally:
+        tmux("kill-session", "-t", "wake", check_rc=False)
+
+
 def test_live_command_output_to_log():
     term = Term("cmd", 80, 24)
     errf = f"{TMP}-cmd.err"
@@ -213,7 +235,8 @@ def test_live_crash_signal():
 if not shutil.which("tmux"):
     failed("live: tmux", "tmux is not installed (make test installs it: TEST_PKGS)")
 else:
-    for fn in (test_live_keys_fit_resize_quit, test_live_command_output_to_log,
+    for fn in (test_live_keys_fit_resize_quit, test_live_wakes_on_keys_and_resize,
+               test_live_command_output_to_log,
                test_live_sigterm, test_live_crash_signal):
         run_test(fn)
     tmux("kill-server", check_rc=False)
