@@ -205,9 +205,26 @@ def test_findings_coalesce():
           f"{f} {z[:1]}")
 
 
+def test_findings_orphan():
+    import socket
+    with Server("fork_echo", "--exit-after", "2") as srv:
+        with Tracer("-j", "-i", "0.2", "-p", srv.pid) as t:
+            conns = [socket.create_connection(("127.0.0.1", srv.port), 5) for _ in range(2)]
+            srv.proc.wait(5)
+            wait_until(lambda: any("outlived" in x["what"] for x in findings_of(t.summary)), 10)
+            adopter = [o for o in (t.summary or {}).get("orphans", []) if o["alive"]]
+            f = [x for x in findings_of(t.summary) if "outlived" in x["what"]]
+            for c in conns:
+                c.close()
+    check("findings: the orphan scenario names the adopter of the 2 live orphans",
+          adopter and f and f"2 processes outlived their parent and live on under "
+          f"{adopter[0]['adopter_comm']} ({adopter[0]['adopter_pid']})" in f[0]["what"],
+          f"{f} {adopter}")
+
+
 for fn in (test_json_stdout_is_pure, test_grandchild_outlives_command,
            test_duration_terminates_leftovers, test_failed_only, test_timestamp,
            test_output_file, test_ascii_units, test_uid, test_pid_ends_with_tree, test_findings_zombie_and_clean,
-           test_findings_stall, test_findings_coalesce):
+           test_findings_stall, test_findings_coalesce, test_findings_orphan):
     run_test(fn)
 finish()
