@@ -20,7 +20,7 @@ DEPS_PKGS	:= libbpf-dev bpftool clang llvm libelf-dev zlib1g-dev make gcc python
 BENCH_PKGS	:= libbpf-tools forkstat strace linux-perf
 # Only the end-to-end tests need these: a real Prometheus (and promtool) to scrape lifeline,
 # and a real browser to draw the --svg chart.
-TEST_PKGS	:= prometheus chromium tini
+TEST_PKGS	:= prometheus chromium tini tmux
 
 ifeq ($(V),1)
 Q	:=
@@ -70,7 +70,7 @@ FUZZ_SRCS	:= user/decode.c user/proctab.c user/listeners.c user/loops.c user/his
 		   user/forkfail.c user/cgroup.c
 FUZZ_SECS	?= 60
 
-.PHONY: all deps vmlinux test test-unit test-e2e bench demo chart clean install fuzz
+.PHONY: all deps vmlinux test test-unit test-e2e bench demo chart clean install fuzz deb
 .DELETE_ON_ERROR:
 
 all: $(OUT)/lifeline $(SERVER_BINS) $(UNIT_BINS)
@@ -183,6 +183,18 @@ PREFIX ?= /usr/local
 install: $(OUT)/lifeline
 	install -D -m 0755 $(OUT)/lifeline $(DESTDIR)$(PREFIX)/sbin/lifeline
 	$(if $(wildcard doc/lifeline.8),install -D -m 0644 doc/lifeline.8 $(DESTDIR)$(PREFIX)/share/man/man8/lifeline.8)
+	install -D -m 0644 completion/lifeline.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/lifeline
+
+# A Debian package of the binary, the man page and the completion: build/lifeline_VERSION_ARCH.deb
+DEB_ARCH	= $(shell dpkg --print-architecture)
+DEB		= $(OUT)/lifeline_$(VERSION)_$(DEB_ARCH).deb
+deb: $(DEB)
+$(DEB): $(OUT)/lifeline doc/lifeline.8 completion/lifeline.bash scripts/deb-control.sh
+	$(call msg,DEB,$@)
+	$(Q)rm -rf $(OUT)/deb && $(MAKE) -s install DESTDIR=$(CURDIR)/$(OUT)/deb PREFIX=/usr
+	$(Q)gzip -9n $(OUT)/deb/usr/share/man/man8/lifeline.8
+	$(Q)scripts/deb-control.sh $(VERSION) $(DEB_ARCH) $(OUT)/deb
+	$(Q)dpkg-deb --root-owner-group --build $(OUT)/deb $@ >/dev/null
 
 clean:
 	$(call msg,CLEAN,$(OUT))

@@ -24,6 +24,8 @@
 /* Knobs, set by user space before load (the verifier prunes what they switch off). */
 LL_SHARED const volatile __u32 ll_self_tgid;
 LL_SHARED const volatile bool ll_filter_pids;		/* only tgids in map "traced" */
+LL_SHARED const volatile bool ll_filter_uid;		/* -u: only tasks of real uid ll_uid */
+LL_SHARED const volatile __u32 ll_uid;
 LL_SHARED const volatile __u32 ll_ncomms;
 LL_SHARED const volatile char ll_comms[LL_MAX_COMM_FILTERS][LL_COMM_LEN];
 LL_SHARED const volatile __u64 ll_stall_ns;
@@ -126,6 +128,12 @@ static __always_inline bool ll_current_in_cgroups(void)
 	return false;
 }
 
+/* -u: by the task's real uid (the one ps -u shows for most processes). */
+static __always_inline bool ll_uid_ok(struct task_struct *t)
+{
+	return !ll_filter_uid || BPF_CORE_READ(t, real_cred, uid.val) == ll_uid;
+}
+
 /*
  * Whether events of this process are wanted; lifeline itself never is (feedback loop). The
  * cgroup test is the current task's: every caller passes current's tgid, but for signal_generate's
@@ -147,6 +155,8 @@ static __always_inline bool ll_current_traced(void)
 	char comm[LL_COMM_LEN];
 
 	if (!ll_tgid_traced(bpf_get_current_pid_tgid() >> 32))
+		return false;
+	if (ll_filter_uid && (__u32)bpf_get_current_uid_gid() != ll_uid)
 		return false;
 	if (ll_ncomms) {
 		bpf_get_current_comm(comm, sizeof(comm));

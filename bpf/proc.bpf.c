@@ -94,7 +94,7 @@ int BPF_PROG(ll_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	if (ll_filter_pids && bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY))
 		ll_count_map_full();
-	if (!ll_comm_ok(child->comm))
+	if (!ll_comm_ok(child->comm) || !ll_uid_ok(child))
 		return 0;
 	r = ll_reserve(sizeof(*r), LL_REC_FORK);
 	if (!r)
@@ -116,7 +116,7 @@ int BPF_PROG(ll_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	struct ll_exec *r;
 	long n;
 
-	if (!ll_tgid_traced(p->tgid) || !ll_comm_ok(p->comm))
+	if (!ll_tgid_traced(p->tgid) || !ll_comm_ok(p->comm) || !ll_uid_ok(p))
 		return 0;
 	r = ll_reserve(sizeof(*r), LL_REC_EXEC);
 	if (!r)
@@ -187,7 +187,7 @@ int BPF_PROG(ll_exit, struct task_struct *task)
 		return 0;
 	if (ll_filter_pids)
 		bpf_map_delete_elem(&traced, &tgid);
-	if (!ll_comm_ok(task->comm))
+	if (!ll_comm_ok(task->comm) || !ll_uid_ok(task))
 		return 0;
 	parent = task->real_parent;
 	flags = parent_sigchld_flags(task, parent);
@@ -217,7 +217,8 @@ static __always_inline void emit_reap(__u32 pid, __u32 how, __s32 status)
 	struct ll_reap *r;
 
 	/* Only zombies we saw die, unless tracing everything (then pre-existing ones too). */
-	if (bpf_map_delete_elem(&zombies, &pid) && (ll_filter_pids || ll_ncomms || ll_ncgroups))
+	if (bpf_map_delete_elem(&zombies, &pid) &&
+	    (ll_filter_pids || ll_ncomms || ll_ncgroups || ll_filter_uid))
 		return;
 	r = ll_reserve(sizeof(*r), LL_REC_REAP);
 	if (!r)
@@ -322,6 +323,8 @@ int BPF_PROG(ll_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	if (to == ll_self_tgid || from == ll_self_tgid)
 		return 0;
 	if (!ll_tgid_traced(to) && !ll_tgid_traced(from))
+		return 0;
+	if (!ll_uid_ok(task))
 		return 0;
 	if (!ll_comm_ok(task->comm)) {
 		char comm[LL_COMM_LEN];

@@ -5,6 +5,8 @@
 
 const volatile __u32 ll_self_tgid = 0;
 const volatile bool ll_filter_pids = false;
+const volatile bool ll_filter_uid = false;
+const volatile __u32 ll_uid = 0;
 const volatile __u32 ll_ncomms = 0;
 const volatile char ll_comms[LL_MAX_COMM_FILTERS][LL_COMM_LEN] = {};
 const volatile __u64 ll_stall_ns = 50 * 1000 * 1000ULL;

@@ -11,6 +11,7 @@ summary (JSON), not from canned numbers. Everything binds 127.0.0.1 and stops by
 Each scenario also leaves its lifeline chart (--svg) in build/demo/NAME.svg (LL_CHART_DIR).
 """
 import json
+import re
 import os
 import signal
 import subprocess
@@ -86,6 +87,7 @@ class Narrated:
         self.events = []
         self.attached = threading.Event()
         self.t0 = None
+        self.fold = (None, 0)   # (type and sentence without its numbers, how many left out)
         threading.Thread(target=self._stderr, daemon=True).start()
         self.reader = threading.Thread(target=self._stdout, daemon=True)
         self.reader.start()
@@ -112,14 +114,30 @@ class Narrated:
             if self.t0 is None:
                 self.t0 = o["ts_ns"]
             t = (o["ts_ns"] - self.t0) / 1e9
+            # A burst of events alike but for their numbers is told once, then counted.
+            shape = (o["type"], re.sub(r"\d+", "", o.get("explain", "")))
+            if shape == self.fold[0]:
+                self.fold = (shape, self.fold[1] + 1)
+                continue
+            self._fold_flush()
+            self.fold = (shape, 0)
             say("%7.3f  %-8s %-7s %s" % (t, o["type"], o.get("pid", ""), o.get("comm", "")))
             if o.get("explain"):
                 say(dim("         " + o["explain"]))
+
+    def _fold_flush(self):
+        if self.fold[1]:
+            say(dim("         … %d more %ss like this" % (self.fold[1], self.fold[0][0])))
+        self.fold = (self.fold[0], 0)
 
     def stop(self):
         self.proc.send_signal(signal.SIGINT)
         self.proc.wait(20)
         self.reader.join(5)
+        self._fold_flush()
+        for f in (self.summary or {}).get("findings", []):
+            say(bold("lifeline finds (%s): " % f["severity"]) + f["what"])
+            say("         fix: " + f["advice"])
         return self.summary or {}
 
 

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ enum {
 	OPT_VERSION,
 	OPT_SVG,
 	OPT_CGROUP,
+	OPT_FULL,
 };
 
 struct cli_ctx {
@@ -73,16 +75,24 @@ static const struct argp_option cli_options[] = {
 	{ "cgroup", OPT_CGROUP, "PATH", 0,
 	  "Trace only processes in the cgroup v2 directory PATH or below it: a path under the "
 	  "cgroup2 mount, or one relative to it (repeatable, up to 8)", 1 },
+	{ "uid", 'u', "UID", 0, "Trace only processes of that user (a number or a name)", 1 },
 	{ NULL, 0, NULL, 0, "Output:", 2 },
 	{ "events", 'e', "CLASSES", OPTION_ARG_OPTIONAL,
 	  "Stream one line per event instead of the live view. CLASSES is a comma list of proc, "
 	  "sock, loop (stalls), loop-all (stalls and every epoll wakeup) and all (all but "
-	  "wakeups); default proc,sock. Attach it: -eproc or --events=proc", 2 },
+	  "wakeups); default proc,sock. -e proc, -eproc and --events=proc all work", 2 },
 	{ "json", 'j', NULL, 0, "JSON lines on stdout: events, or a summary every interval", 2 },
 	{ "explain", OPT_EXPLAIN, NULL, 0,
 	  "Explain each streamed event in a plain sentence (implies --events)", 2 },
 	{ "interval", 'i', "SECS", 0, "Refresh and summary interval (default 1; 0.5 works)", 2 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds and print the final summary", 2 },
+	{ "output", 'o', "FILE", 0, "Write lifeline's output to FILE instead of stdout", 2 },
+	{ "timestamp", 'T', NULL, 0,
+	  "Wall-clock time (HH:MM:SS.mmm) in stream lines; JSON objects gain \"time\"", 2 },
+	{ "failed", 'x', NULL, 0,
+	  "Stream only failures: non-zero exits, deaths by signal, fork failures", 2 },
+	{ "full", OPT_FULL, NULL, 0,
+	  "The long final summary: every row and every histogram", 2 },
 	{ "prometheus", OPT_PROMETHEUS, "ADDR:PORT", 0,
 	  "Serve metrics at http://ADDR:PORT/metrics; [IPv6]:PORT works, and a bare PORT or "
 	  ":PORT listens on 127.0.0.1", 2 },
@@ -286,10 +296,8 @@ static error_t cli_events(struct cli_ctx *c, const char *arg)
 	unsigned int bits;
 
 	c->o->events = true;
-	if (!arg) {
-		c->o->classes |= LL_CLASS_DEFAULT;
-		return 0;
-	}
+	if (!arg)
+		return 0;	/* the default classes, unless a detached list follows: cli_check */
 	if (cli_class_list(arg, &bits, bad, sizeof(bad))) {
 		if (!bad[0])
 			return cli_fail(c, "--events '%s' has an empty class: expected a comma "
@@ -414,39 +422,66 @@ static error_t cli_number(struct cli_ctx *c, int key, const char *arg)
 	return ARGP_ERR_UNKNOWN;
 }
 
-/* "-e proc": argp gives an optional argument only when attached, so "proc" became COMMAND. */
-static bool cli_detached_events(const struct argp_state *state)
+/* "-e proc": argp gives an optional argument only when attached, so the word after a detached
+ * -e (-e, -je, --ev..--events) is its classes when it parses as a class list. */
+static bool cli_detached_events(const struct argp_state *state, const char *word)
 {
-	const char *prev, *cmd = state->argv[state->next];
+	const char *prev;
 	char bad[CLI_SHOW_LEN + 8];
 	unsigned int bits;
 	size_t n;
 
-	if (state->next < 1 || (state->quoted && state->next >= state->quoted))
+	/* In ARGP_KEY_ARG, next is already past the word. */
+	if (state->next < 2)
 		return false;
-	prev = state->argv[state->next - 1];
+	prev = state->argv[state->next - 2];
 	n = strlen(prev);
-	/* -e, -je, --ev..--events ("--e" alone would be ambiguous with --explain). */
+	/* "--e" alone would be ambiguous with --explain. */
 	if (!(prev[0] == '-' && prev[1] != '-' && n >= 2 && prev[n - 1] == 'e' &&
-	      strspn(prev + 1, "jv") == n - 2) &&
+	      strspn(prev + 1, "jvTx") == n - 2) &&
 	    !(n >= 4 && !strncmp(prev, "--events", n)))
 		return false;
-	return !cli_class_list(cmd, &bits, bad, sizeof(bad));
+	return !cli_class_list(word, &bits, bad, sizeof(bad));
+}
+
+/* A word that is no option: -e's classes, or after "--" the COMMAND, or a mistake. */
+static error_t cli_word(struct cli_ctx *c, struct argp_state *state, const char *word)
+{
+	char show[CLI_SHOW_LEN + 8], prev[CLI_SHOW_LEN + 8];
+
+	if (state->quoted && state->next - 1 >= state->quoted)
+		return ARGP_ERR_UNKNOWN;	/* ARGP_KEY_ARGS takes it and the rest */
+	if (cli_detached_events(state, word))
+		return cli_events(c, word);
+	cli_show(prev, sizeof(prev), state->next >= 2 ? state->argv[state->next - 2] : "lifeline");
+	return cli_fail(c, "unexpected '%s' after '%s': a COMMAND goes after --, as in "
+			"lifeline -- %s", cli_show(show, sizeof(show), word), prev, show);
 }
 
 static error_t cli_args(struct cli_ctx *c, struct argp_state *state)
 {
-	const char *cmd = state->argv[state->next];
-	char show[CLI_SHOW_LEN + 8];
-
-	if (cli_detached_events(state))
-		return cli_fail(c, "'%s %s': the classes must be attached, as in -e%s or "
-				"--events=%s; a COMMAND goes after --",
-				state->argv[state->next - 1], cli_show(show, sizeof(show), cmd),
-				show, show);
 	c->o->command = state->argv + state->next;
 	c->o->command_argc = state->argc - state->next;
 	state->next = state->argc;
+	return 0;
+}
+
+/* -u: a number, or a user name from the passwd database, like ps -u. */
+static error_t cli_uid(struct cli_ctx *c, const char *arg)
+{
+	char show[CLI_SHOW_LEN + 8];
+	struct passwd *pw;
+	uint64_t v;
+
+	if (!cli_uint(arg, 0, UINT32_MAX - 1, &v)) {
+		c->o->uid = (uint32_t)v;
+	} else if (*arg && (arg[0] < '0' || arg[0] > '9') && (pw = getpwnam(arg))) {
+		c->o->uid = pw->pw_uid;
+	} else {
+		return cli_fail(c, "invalid --uid '%s': expected a user id or a user name",
+				cli_show(show, sizeof(show), arg));
+	}
+	c->o->uid_set = true;
 	return 0;
 }
 
@@ -468,6 +503,22 @@ static error_t cli_parse_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_EXPLAIN:
 		c->o->explain = true;
+		return 0;
+	case 'o':
+		if (!*arg)
+			return cli_fail(c, "--output needs a file name");
+		c->o->output = arg;
+		return 0;
+	case 'T':
+		c->o->timestamp = true;
+		return 0;
+	case 'x':
+		c->o->failed_only = true;
+		return 0;
+	case 'u':
+		return cli_uid(c, arg);
+	case OPT_FULL:
+		c->o->full = true;
 		return 0;
 	case 'v':
 		c->o->verbose++;
@@ -491,7 +542,7 @@ static error_t cli_parse_opt(int key, char *arg, struct argp_state *state)
 		c->version = true;
 		return EINTR;
 	case ARGP_KEY_ARG:
-		return ARGP_ERR_UNKNOWN;	/* so that ARGP_KEY_ARGS takes them all */
+		return cli_word(c, state, arg);
 	case ARGP_KEY_ARGS:
 		return cli_args(c, state);
 	default:
@@ -534,11 +585,11 @@ static int cli_check(struct cli_ctx *c)
 	if (o->npids && o->command_argc)
 		return cli_fail(c, "--pid and a COMMAND cannot be combined: with a COMMAND, its "
 				"own process tree is what is traced");
-	/* --explain is about streamed events: asking for it asks for the stream. */
-	if (o->explain && !o->events) {
+	/* --explain and -x are about streamed events: asking for them asks for the stream. */
+	if (o->explain || o->failed_only)
 		o->events = true;
+	if (o->events && !o->classes)
 		o->classes = LL_CLASS_DEFAULT;
-	}
 	return 0;
 }
 

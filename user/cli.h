@@ -57,6 +57,12 @@ struct ll_opts {
 	char prom_text[64];		/* "127.0.0.1:9090", "[::1]:9090": for messages */
 
 	const char *svg;		/* --svg FILE: the lifeline chart, written at the end */
+	const char *output;		/* -o FILE, into argv; NULL: stdout */
+	bool timestamp;			/* -T: wall-clock times in stream lines and JSON */
+	bool failed_only;		/* -x: stream only failures */
+	bool uid_set;			/* -u given */
+	uint32_t uid;			/* -u UID: only processes of that user */
+	bool full;			/* --full: the long final summary */
 };
 
 /*

@@ -8,6 +8,18 @@
 #include <sys/wait.h>
 #include "format.h"
 
+static bool ascii_units;
+
+void fmt_set_ascii(bool ascii)
+{
+	ascii_units = ascii;
+}
+
+bool fmt_ascii(void)
+{
+	return ascii_units;
+}
+
 const char *fmt_dur_us(char *buf, size_t n, uint64_t us)
 {
 	double v;
@@ -17,7 +29,7 @@ const char *fmt_dur_us(char *buf, size_t n, uint64_t us)
 		return buf;
 	}
 	if (us < 1000) {
-		snprintf(buf, n, "%" PRIu64 "µs", us);
+		snprintf(buf, n, "%" PRIu64 "%s", us, ascii_units ? "us" : "µs");
 		return buf;
 	}
 	/* Thresholds sit where rounding would otherwise print "1000ms" or "60.0s". */

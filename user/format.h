@@ -20,6 +20,9 @@
 
 /* "850µs", "1.23ms", "12.3ms", "123ms", "1.23s", "2m03s", "1h02m"; "?" for LL_UNKNOWN. */
 const char *fmt_dur_us(char *buf, size_t n, uint64_t us);
+/* "us" instead of "µs" from now on: the locale's charset is not UTF-8. */
+void fmt_set_ascii(bool ascii);
+bool fmt_ascii(void);
 /* Decimal, or "?" for LL_UNKNOWN. */
 const char *fmt_u64(char *buf, size_t n, uint64_t v);
 /* A pid, or "?" for 0 (the views and events use 0 for "not known"). */

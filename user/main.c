@@ -11,23 +11,30 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "cli.h"
 #include "containers.h"
+#include "command.h"
 #include "decode.h"
+#include "evfilter.h"
 #include "fdinfo.h"
 #include "history.h"
+#include "format.h"
 #include "listeners.h"
 #include "loops.h"
+#include "pidwatch.h"
 #include "procfs.h"
 #include "netstat.h"
 #include "proctab.h"
 #include "prom.h"
 #include "render.h"
 #include "render_svg.h"
+#include "term.h"
 #include "tracer.h"
 
 #define POLL_MS		20	/* records wait at most this long: the BPF side does not wake us */
@@ -38,7 +45,7 @@
 enum out_mode { OUT_LIVE, OUT_STREAM, OUT_SUMMARIES, OUT_QUIET };
 
 struct app {
-	int child_pidfd;	/* readable when COMMAND exits: reap it at once, as a shell would */
+	struct command cmd;		/* -- COMMAND and its tree */
 	struct ll_opts opts;
 	enum out_mode mode;
 	struct ll_render_opts ro;
@@ -52,9 +59,6 @@ struct app {
 	uint64_t records;
 	uint64_t bad_records;
 	uint64_t lost_seen;
-	pid_t child;
-	int child_status;
-	bool child_done;
 	int out_err;			/* first write error on the output; EPIPE: reader gone */
 	struct ll_zombie_view zombies[MAX_VIEWS];
 	struct ll_orphan_view orphans[MAX_VIEWS];
@@ -69,10 +73,19 @@ struct app {
 	FILE *svg;
 	char **argv;			/* for the chart's title */
 	int argc;
+	struct pidwatch alive;		/* -p: the run ends when none of the traced tree is left */
+	char cmd_log[96];		/* the live view's COMMAND writes here, not on the screen */
+	bool keys;			/* the live view reads keys from stdin */
 };
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t interrupts;
+static volatile sig_atomic_t resized;		/* SIGWINCH: the live view redraws at once */
+
+static void on_winch(int sig)
+{
+	resized = 1;
+}
 
 static void on_signal(int sig)
 {
@@ -82,8 +95,9 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
-static int setup_signals(void)
+static int setup_signals(bool live)
 {
+	struct sigaction winch = { .sa_handler = on_winch, .sa_flags = SA_RESTART };
 	/* SA_RESTART: a write blocked on a slow pipe must not fail with EINTR (and the summary be
 	 * lost as "output broken"); epoll_wait is never restarted, so the loop still wakes up. */
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
@@ -96,6 +110,9 @@ static int setup_signals(void)
 			return -errno;
 	/* A closed stdout (| head) shows up as EPIPE on write; we then end quietly. */
 	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&winch.sa_mask);
+	if (live && sigaction(SIGWINCH, &winch, NULL))
+		return -errno;
 	return 0;
 }
 
@@ -143,7 +160,9 @@ static void on_event(void *ctx, const struct ll_event *ev)
 
 	if (ev->kind == EV_EXIT || ev->kind == EV_REAP)
 		ls_on_event(a->ls, ev);
-	if (a->mode == OUT_STREAM && stream_wants(a, ev->kind)) {
+	pidwatch_event(&a->alive, ev);
+	if (a->mode == OUT_STREAM && stream_wants(a, ev->kind) &&
+	    (!a->opts.failed_only || ev_is_failure(ev))) {
 		named = *ev;
 		named.cgroup = cg_path_of_pid(a->ct.cg, ev->pid);
 		render_event(&a->ro, &named);
@@ -200,6 +219,8 @@ static bool seed_wanted(struct app *a, const struct procfs_stat *st)
 	if (st->pid == (uint32_t)getpid())
 		return false;
 	if (!containers_seed(&a->ct, st->pid))
+		return false;
+	if (a->opts.uid_set && procfs_uid(st->pid) != (int64_t)a->opts.uid)
 		return false;
 	if (a->opts.npids || a->opts.command) {
 		for (i = 0; i < a->ntraced; i++)
@@ -393,66 +414,6 @@ static void show_interval(struct app *a, uint64_t now)
 	fflush(a->ro.out);
 }
 
-/* The command runs only once it is traced: it waits for a byte on the gate pipe. An exec
- * failure comes back as errno on the report pipe (closed on a successful exec). */
-static pid_t spawn_command(char **argv, int *gate_fd, int *report_fd)
-{
-	int gate[2], report[2], err;
-	char go;
-	pid_t pid;
-
-	if (pipe2(gate, O_CLOEXEC) || pipe2(report, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		close(gate[1]);
-		close(report[0]);
-		if (read(gate[0], &go, 1) != 1)
-			_exit(127);
-		execvp(argv[0], argv);
-		err = errno;
-		if (write(report[1], &err, sizeof(err)) < 0)
-			_exit(127);
-		_exit(127);
-	}
-	close(gate[0]);
-	close(report[1]);
-	*gate_fd = gate[1];
-	*report_fd = report[0];
-	return pid;
-}
-
-static int release_command(struct app *a, int gate_fd, int report_fd)
-{
-	int err = 0;
-
-	if (write(gate_fd, "g", 1) != 1)
-		return -errno;
-	close(gate_fd);
-	if (read(report_fd, &err, sizeof(err)) == sizeof(err)) {
-		fprintf(stderr, "lifeline: cannot run '%s': %s\n", a->opts.command[0],
-			strerror(err));
-		close(report_fd);
-		return -err;
-	}
-	close(report_fd);
-	return 0;
-}
-
-static void check_command(struct app *a)
-{
-	int st;
-
-	if (a->child <= 0 || a->child_done)
-		return;
-	if (waitpid(a->child, &st, WNOHANG) == a->child) {
-		a->child_done = true;
-		a->child_status = st;
-	}
-}
-
 /*
  * The reader went away (lifeline -- make | head) but COMMAND runs on: like the shell with the
  * rest of a pipeline, wait for it and exit with its status. A stop signal ends the wait.
@@ -463,17 +424,9 @@ static void wait_command(struct app *a)
 
 	if (a->out_err != EPIPE)
 		return;
-	for (check_command(a); a->child > 0 && !a->child_done && !stop_signal; check_command(a))
+	for (command_reap(&a->cmd); a->cmd.pid > 0 && !a->cmd.done && !stop_signal;
+	     command_reap(&a->cmd))
 		nanosleep(&tick, NULL);
-}
-
-static int command_exit_status(const struct app *a)
-{
-	if (WIFEXITED(a->child_status))
-		return WEXITSTATUS(a->child_status);
-	if (WIFSIGNALED(a->child_status))
-		return 128 + WTERMSIG(a->child_status);
-	return 1;
 }
 
 /* Whatever the kernel already produced is still shown: poll until the ring is empty. */
@@ -503,41 +456,83 @@ static bool output_broken(struct app *a)
 	return a->out_err != 0;
 }
 
+/* Keys of the live view, read as they come; false when the user quits. */
+static bool live_keys(struct app *a, uint64_t now)
+{
+	int key;
+
+	while ((key = term_read_key(STDIN_FILENO)) >= 0) {
+		switch (live_key(a->ro.live, key)) {
+		case LIVE_QUIT:
+			return false;
+		case LIVE_REDRAW:
+			show_interval(a, now);
+			break;
+		default:
+			break;
+		}
+	}
+	return true;
+}
+
 static void run(struct app *a)
 {
 	uint64_t interval_ns = a->opts.interval_s * 1e9, next_tick, deadline = 0, now;
-	int ret, wait_ms;
+	bool stopped = false;		/* by -d or q, not by the tree's end or a gone reader */
+	int ret, wait_ms, wake_fd;
 
 	now = now_ns();
 	next_tick = now + interval_ns;
 	if (a->opts.duration_s > 0)
 		deadline = now + (uint64_t)(a->opts.duration_s * 1e9);
-	while (!stop_signal && !a->child_done && !output_broken(a)) {
+	if (a->mode == OUT_LIVE)
+		show_interval(a, now);	/* a screen at once, not after the first interval */
+	while (!stop_signal && !a->cmd.tree_done && !output_broken(a)) {
 		now = now_ns();
 		wait_ms = POLL_MS;
 		if (next_tick > now && (next_tick - now) / 1000000 < (uint64_t)wait_ms)
 			wait_ms = (next_tick - now) / 1000000;
-		ret = tracer_poll(a->tracer, wait_ms, a->child_pidfd);
+		/* Keys answer at once in the live view; otherwise the COMMAND's exit does. */
+		wake_fd = a->keys ? STDIN_FILENO : a->cmd.done ? -1 : a->cmd.pidfd;
+		ret = tracer_poll(a->tracer, wait_ms, wake_fd);
 		if (ret < 0) {
 			fprintf(stderr, "lifeline: reading the ring buffer failed: %s\n",
 				strerror(-ret));
 			break;
 		}
-		check_command(a);
+		command_reap(&a->cmd);
 		now = now_ns();
+		if (a->keys && !live_keys(a, now)) {
+			stopped = true;
+			break;
+		}
+		if (resized) {
+			resized = 0;
+			show_interval(a, now);
+		}
 		if (pt_pending_adopters(a->pt, NULL, 0))
 			resolve_adopters(a);
 		if (now >= next_tick) {
 			tick(a, now);
-			show_interval(a, now);
+			show_interval(a, now);	/* the last state is drawn before -p's end */
+			if (pidwatch_gone(&a->alive))
+				break;
 			next_tick += interval_ns;
 			if (next_tick < now)
 				next_tick = now + interval_ns;
 		}
-		if (deadline && now >= deadline)
+		if (deadline && now >= deadline) {
+			stopped = true;
 			break;
+		}
 	}
 	drain(a);
+	/* Stopped first (-d, a signal, q): what is left of the COMMAND's tree is told to go, and
+	 * its exits are still shown. */
+	if (a->cmd.pid > 0 && !a->cmd.tree_done && (stopped || stop_signal)) {
+		command_stop_tree(&a->cmd, 1000);
+		drain(a);
+	}
 }
 
 static void finish(struct app *a)
@@ -552,6 +547,7 @@ static void finish(struct app *a)
 	prom_update(a->prom, &s);
 	if (a->mode == OUT_LIVE)
 		fputs("\033[H\033[2J", a->ro.out);
+	fold_flush(a->ro.fold, a->ro.out);
 	render_summary(&a->ro, &s);
 	if (a->bad_records)
 		fprintf(stderr, "lifeline: %llu malformed records were dropped\n",
@@ -591,7 +587,7 @@ static int write_chart(struct app *a)
 	return ret;
 }
 
-static enum out_mode choose_mode(const struct ll_opts *o)
+static enum out_mode choose_mode(const struct ll_opts *o, FILE *out)
 {
 	if (o->events)
 		return OUT_STREAM;
@@ -599,7 +595,7 @@ static enum out_mode choose_mode(const struct ll_opts *o)
 		return OUT_SUMMARIES;
 	if (o->prometheus)
 		return OUT_QUIET;	/* headless: a daemon serving /metrics, no live view */
-	if (isatty(STDOUT_FILENO))
+	if (isatty(fileno(out)))
 		return OUT_LIVE;
 	return OUT_QUIET;	/* a file or a pipe gets the final summary only */
 }
@@ -656,6 +652,8 @@ static void fill_tracer_config(struct app *a, struct tracer_config *tc)
 	memset(tc, 0, sizeof(*tc));
 	tc->self_tgid = getpid();
 	tc->filter_pids = a->opts.npids > 0 || a->opts.command;
+	tc->filter_uid = a->opts.uid_set;
+	tc->uid = a->opts.uid;
 	tc->ncomms = a->opts.ncomms;
 	tc->ncgroups = a->ct.nsel;
 	memcpy(tc->cgroup_fds, a->ct.fds, sizeof(tc->cgroup_fds));
@@ -669,19 +667,70 @@ static void fill_tracer_config(struct app *a, struct tracer_config *tc)
 	tc->ctx = a;
 }
 
+/* -o FILE: lifeline's output; stdout stays the COMMAND's. */
+static int open_output(struct app *a)
+{
+	if (!a->opts.output) {
+		a->ro.out = stdout;
+		return 0;
+	}
+	a->ro.out = fopen(a->opts.output, "w");
+	if (!a->ro.out) {
+		fprintf(stderr, "lifeline: cannot write '%s': %s\n", a->opts.output,
+			strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int start_command(struct app *a)
+{
+	enum command_out out = a->mode == OUT_LIVE ? CMD_OUT_LOG :
+			       a->opts.json && !a->opts.output ? CMD_OUT_STDERR : CMD_OUT_KEEP;
+	int ret = command_start(&a->cmd, a->opts.command, out, a->cmd_log, sizeof(a->cmd_log));
+
+	if (ret && out != CMD_OUT_LOG)	/* a log that cannot be made was said already */
+		fprintf(stderr, "lifeline: cannot start the command: %s\n", strerror(-ret));
+	return ret;
+}
+
+/* -p: what is alive of the traced tree now, from what /proc showed at start. */
+static int watch_pids(struct app *a)
+{
+	return a->opts.npids ? pidwatch_init(&a->alive, a->traced, a->ntraced) : 0;
+}
+
+static void render_setup(struct app *a)
+{
+	a->ro.json = a->opts.json;
+	a->ro.explain = a->opts.explain;
+	a->ro.stall_ms = a->opts.stall_ms;
+	a->ro.full = a->opts.full;
+	a->ro.ringbuf_kb = a->opts.ringbuf_kb;
+	a->ro.timestamp = a->opts.timestamp;
+	a->ro.wall_offset_ns = render_wall_offset();
+	a->ro.fold = a->opts.explain && !a->opts.json ? fold_new() : NULL;
+	if (a->mode == OUT_LIVE)
+		a->ro.live = live_new();
+	else
+		setvbuf(a->ro.out, NULL, _IOLBF, 0);
+}
+
 int main(int argc, char **argv)
 {
 	struct tracer_config tc;
-	int gate_fd = -1, report_fd = -1, ret, chart_err;
 	char err[512];
 	struct app *a;
+	int ret, chart_err;
 
+	setlocale(LC_CTYPE, "");
+	fmt_set_ascii(strcmp(nl_langinfo(CODESET), "UTF-8") != 0);
 	a = calloc(1, sizeof(*a));
 	if (!a) {
 		fprintf(stderr, "lifeline: out of memory\n");
 		return 1;
 	}
-	a->child_pidfd = -1;
+	a->cmd.pidfd = a->cmd.gate_fd = a->cmd.report_fd = -1;
 	containers_init(&a->ct);
 	ret = cli_parse(argc, argv, &a->opts);
 	if (ret) {
@@ -694,31 +743,21 @@ int main(int argc, char **argv)
 		ret = 2;
 		goto cleanup;
 	}
-	if (check_pids(&a->opts) || open_chart(a)) {
+	if (check_pids(&a->opts) || open_output(a) || open_chart(a)) {
 		ret = 1;
 		goto cleanup;
 	}
-	a->mode = choose_mode(&a->opts);
-	a->ro = (struct ll_render_opts){ .out = stdout, .json = a->opts.json,
-		.explain = a->opts.explain, .stall_ms = a->opts.stall_ms };
-	if (a->mode != OUT_LIVE)
-		setvbuf(stdout, NULL, _IOLBF, 0);
-	ret = setup_signals();
+	a->mode = choose_mode(&a->opts, a->ro.out);
+	render_setup(a);
+	ret = setup_signals(a->mode == OUT_LIVE);
 	if (ret || open_state(a)) {
 		fprintf(stderr, "lifeline: cannot set up: %s\n", strerror(ret ? -ret : ENOMEM));
 		ret = 1;
 		goto cleanup;
 	}
-	if (a->opts.command) {
-		a->child = spawn_command(a->opts.command, &gate_fd, &report_fd);
-		if (a->child > 0)	/* without pidfds (< 5.3), the poll timer bounds the delay */
-			a->child_pidfd = syscall(SYS_pidfd_open, a->child, 0);
-		if (a->child < 0) {
-			fprintf(stderr, "lifeline: cannot start the command: %s\n",
-				strerror(-a->child));
-			ret = 1;
-			goto cleanup;
-		}
+	if (a->opts.command && start_command(a)) {
+		ret = 1;
+		goto cleanup;
 	}
 	fill_tracer_config(a, &tc);
 	ret = tracer_open(&tc, &a->tracer, err, sizeof(err));
@@ -727,10 +766,12 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto cleanup;
 	}
-	if (a->child > 0)
-		ret = trace_pid(a, a->child);
+	if (a->cmd.pid > 0)
+		ret = trace_pid(a, a->cmd.pid);
 	else
 		ret = trace_pids(a);
+	if (!ret)
+		ret = watch_pids(a);
 	if (ret) {
 		fprintf(stderr, "lifeline: cannot set the pid filter: %s\n", strerror(-ret));
 		ret = 1;
@@ -755,19 +796,18 @@ int main(int argc, char **argv)
 			(unsigned long long)tracer_attach_us(a->tracer));
 	if (a->mode == OUT_STREAM && !a->opts.json)
 		render_event_header(&a->ro);
-	if (a->child > 0 && release_command(a, gate_fd, report_fd)) {
-		gate_fd = report_fd = -1;
-		waitpid(a->child, NULL, 0);
-		a->child = 0;
+	if (a->cmd.pid > 0 && command_release(&a->cmd, a->opts.command[0])) {
 		ret = 127;
 		goto cleanup;
 	}
-	gate_fd = report_fd = -1;
+	/* Without a terminal on stdin the view still runs; it just takes no keys. */
+	a->keys = a->mode == OUT_LIVE && !term_raw_start(STDIN_FILENO, fileno(a->ro.out));
 	run(a);
+	term_restore();
 	finish(a);
 	chart_err = write_chart(a);
 	wait_command(a);
-	ret = a->child > 0 ? (a->child_done ? command_exit_status(a) : 0) : 0;
+	ret = a->cmd.pid > 0 ? (a->cmd.done ? command_exit_status(&a->cmd) : 0) : 0;
 	if (chart_err && !ret)
 		ret = 1;
 	if (a->out_err && a->out_err != EPIPE) {
@@ -775,15 +815,11 @@ int main(int argc, char **argv)
 		if (!ret)
 			ret = 1;
 	}
+	if (a->cmd_log[0])
+		fprintf(stderr, "lifeline: the command's output is in %s\n", a->cmd_log);
 cleanup:
-	if (a->child_pidfd >= 0)
-		close(a->child_pidfd);
-	if (gate_fd >= 0)
-		close(gate_fd);	/* the child reads EOF and exits */
-	if (report_fd >= 0)
-		close(report_fd);
-	if (a->child > 0 && !a->child_done && ret == 1)
-		waitpid(a->child, NULL, 0);
+	term_restore();
+	command_close(&a->cmd);
 	if (a->svg)
 		fclose(a->svg);
 	history_free(a->hist);
@@ -793,6 +829,11 @@ cleanup:
 	lp_free(a->lp);
 	ls_free(a->ls);
 	pt_free(a->pt);
+	pidwatch_fini(&a->alive);
+	live_free(a->ro.live);
+	fold_free(a->ro.fold);
+	if (a->ro.out && a->ro.out != stdout && fclose(a->ro.out) && !ret)
+		ret = 1;
 	free(a);
 	return ret;
 }

@@ -130,3 +130,23 @@ bool procfs_is_zombie(uint32_t pid)
 
 	return !procfs_read_stat(pid, &st) && st.state == 'Z';
 }
+
+int64_t procfs_uid(uint32_t pid)
+{
+	char path[64], line[256];
+	unsigned long uid;
+	int64_t ret = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Uid: %lu", &uid) == 1) {
+			ret = (int64_t)uid;
+			break;
+		}
+	fclose(f);
+	return ret;
+}

@@ -24,5 +24,7 @@ int procfs_for_each(int (*fn)(const struct procfs_stat *st, void *ctx), void *ct
 /* Adds to out the live descendants of pid (not pid itself); returns how many (up to max). */
 size_t procfs_descendants(uint32_t pid, uint32_t *out, size_t max);
 bool procfs_is_zombie(uint32_t pid);
+/* The real uid of pid (the "Uid:" line of /proc/PID/status), or -1 when it cannot be read. */
+int64_t procfs_uid(uint32_t pid);
 
 #endif

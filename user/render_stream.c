@@ -129,9 +129,9 @@ static void explain_reap(char *b, size_t n, const struct ll_event *ev, const cha
 			   "never lingered as a zombie", ev->pid, comm);
 		return;
 	case HOW_FREE:
-		fmt_append(b, n, &pos, "%u (%s) was freed without a wait() that lifeline saw "
-			   "(the kernel released it itself, or the reap was missed); it was a "
-			   "zombie for %s", ev->pid, comm, dur);
+		fmt_append(b, n, &pos, "%u (%s) was reaped, most likely by init or the "
+			   "subreaper that adopted it; lifeline saw it only when the kernel freed it, "
+			   "not the wait() itself; it was a zombie for %s", ev->pid, comm, dur);
 		return;
 	default:
 		break;
@@ -201,8 +201,8 @@ static void explain_sigchld(char *b, size_t n, const struct ll_event *ev, const 
 		break;
 	case LL_SIG_IGNORED:
 		fmt_append(b, n, &pos, "SIGCHLD to %u (%s) was dropped because it ignores the "
-			   "signal (the default, or SIG_IGN): it learns that %u %s only by calling "
-			   "wait()",
+			   "signal: at the default (SIG_DFL) %u, which %s, stays a zombie until "
+			   "wait(), while an explicit SIG_IGN makes the kernel reap it at once",
 			   ev->pid, comm, ev->sigchld.from_pid, explain_cld(ev->sigchld.code));
 		break;
 	case LL_SIG_ALREADY_PENDING:
@@ -293,7 +293,7 @@ static void explain_stall(const struct ll_render_opts *o, char *b, size_t n,
 	if (o->stall_ms)
 		fmt_append(b, n, &pos, ", more than the %" PRIu64 " ms stall threshold",
 			   o->stall_ms);
-	fmt_append(b, n, &pos, ": every other connection on this event loop waited at least that "
+	fmt_append(b, n, &pos, ": every other connection on this event loop waited up to that "
 		   "long to be served");
 }
 
@@ -538,6 +538,8 @@ static void event_json(const struct ll_render_opts *o, const struct ll_event *ev
 	json_obj_begin(&w);
 	json_kv_str(&w, "type", render_event_name(ev->kind));
 	json_kv_u64(&w, "ts_ns", ev->ts_ns);
+	if (o->timestamp)
+		json_kv_str(&w, "time", render_wall_rfc3339(o, ev->ts_ns, explain, sizeof(explain)));
 	json_pid(&w, "pid", ev->pid);
 	json_event_fields(&w, ev);
 	if (ev->cgroup)
@@ -709,15 +711,21 @@ static double event_rel_s(const struct ll_render_opts *o, uint64_t ts_ns)
 
 static void event_text(const struct ll_render_opts *o, const struct ll_event *ev)
 {
-	char comm[LL_COMM_LEN], pid[FMT_NUM_LEN], explain[EXPLAIN_LEN];
+	char comm[LL_COMM_LEN], pid[FMT_NUM_LEN], explain[EXPLAIN_LEN], wall[32];
+	bool folded = false;
 	FILE *f = o->out;
 
+	if (o->explain) {
+		render_explain(o, ev, explain, sizeof(explain));
+		folded = fold_take(o->fold, f, ev->kind, explain);
+	}
+	if (o->timestamp)
+		fprintf(f, "%s ", render_wall_hms(o, ev->ts_ns, wall, sizeof(wall)));
 	fprintf(f, "%8.3f %-7s %-7s %-15s ", event_rel_s(o, ev->ts_ns), render_event_name(ev->kind),
 		fmt_pid(pid, sizeof(pid), ev->pid), fmt_comm(comm, ev->comm));
 	text_details(f, ev);
 	fputc('\n', f);
-	if (o->explain) {
-		render_explain(o, ev, explain, sizeof(explain));
+	if (o->explain && !folded) {
 		fputs("         # ", f);
 		fmt_text(f, explain, strlen(explain));
 		fputc('\n', f);
@@ -738,6 +746,8 @@ void render_event_header(const struct ll_render_opts *o)
 {
 	if (o->json)
 		return;
+	if (o->timestamp)
+		fprintf(o->out, "%-12s ", "TIME");
 	fprintf(o->out, "%8s %-7s %-7s %-15s %s\n", "TIME(s)", "EVENT", "PID", "COMM", "DETAILS");
 	fflush(o->out);
 }

@@ -5,7 +5,9 @@
  */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
+#include "findings.h"
 #include "format.h"
 #include "json.h"
 #include "render.h"
@@ -13,6 +15,15 @@
 
 #define LINE_LEN	512
 #define MAX_HISTS	8	/* histograms per section in the final report: the top rows only */
+#define SHORT_ROWS	5	/* rows per table in the short final summary (without --full) */
+
+static size_t summary_findings(const struct ll_render_opts *o, const struct ll_snapshot *s,
+			       struct ll_finding *f)
+{
+	struct ll_findings_ctx c = { .stall_ms = o->stall_ms, .ringbuf_kb = o->ringbuf_kb };
+
+	return findings_compute(s, &c, f, LL_FINDINGS_MAX);
+}
 
 /* ---- JSON ----------------------------------------------------------------------------------- */
 
@@ -191,14 +202,41 @@ static void json_by_type(struct json_w *w, const char *key, const uint64_t *by_t
 	json_obj_end(w);
 }
 
+static void json_findings(struct json_w *w, const struct ll_finding *f, size_t n)
+{
+	size_t i;
+
+	json_key(w, "findings");
+	json_arr_begin(w);
+	for (i = 0; i < n; i++) {
+		json_obj_begin(w);
+		json_kv_str(w, "severity", finding_severity_name(f[i].severity));
+		if (f[i].pid)
+			json_kv_u64(w, "pid", f[i].pid);
+		if (f[i].comm[0])
+			json_comm(w, "comm", f[i].comm);
+		json_kv_str(w, "what", f[i].what);
+		json_kv_str(w, "advice", f[i].advice);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+}
+
 static void summary_json(const struct ll_render_opts *o, const struct ll_snapshot *s)
 {
+	struct ll_finding f[LL_FINDINGS_MAX];
+	size_t nf = summary_findings(o, s, f);
 	struct json_w w;
 
 	json_init(&w, o->out);
 	json_obj_begin(&w);
 	json_kv_str(&w, "type", "summary");
 	json_kv_u64(&w, "ts_ns", s->ts_ns);
+	if (o->timestamp) {
+		char t[40];
+
+		json_kv_str(&w, "time", render_wall_rfc3339(o, s->ts_ns, t, sizeof(t)));
+	}
 	json_kv_fixed(&w, "elapsed_s", s->elapsed_s, 3);
 	json_kv_u64(&w, "events", s->events);
 	json_kv_u64(&w, "lost", s->lost);
@@ -224,6 +262,7 @@ static void summary_json(const struct ll_render_opts *o, const struct ll_snapsho
 	json_listeners(&w, s);
 	json_loops(&w, s);
 	render_fork_failures_json(&w, s);
+	json_findings(&w, f, nf);
 	json_obj_end(&w);
 	json_newline(&w);
 }
@@ -343,7 +382,7 @@ static void text_headline(FILE *f, const struct ll_snapshot *s)
 			p->evicted);
 }
 
-static void text_zombies(FILE *f, const struct ll_snapshot *s)
+static void text_zombies(FILE *f, const struct ll_snapshot *s, size_t rows)
 {
 	char line[LINE_LEN], comm[LL_COMM_LEN], b[FMT_DUR_LEN];
 	size_t i, pos = 0;
@@ -353,7 +392,7 @@ static void text_zombies(FILE *f, const struct ll_snapshot *s)
 	fprintf(f, "\nzombies by parent:\n");
 	fprintf(f, "  %-7s %-15s %5s %8s %8s %6s %8s %8s %8s %9s  %s\n", "PARENT", "COMM", "NOW",
 		"OLDEST", "REAPED", "AUTO", "P50", "P99", "MAX", "COALESCED", "CAUSE");
-	for (i = 0; i < s->nzombies; i++) {
+	for (i = 0; i < s->nzombies && i < rows; i++) {
 		const struct ll_zombie_view *z = &s->zombies[i];
 
 		pos = 0;
@@ -377,7 +416,7 @@ static void text_zombies(FILE *f, const struct ll_snapshot *s)
 	}
 }
 
-static void text_orphans(FILE *f, const struct ll_snapshot *s)
+static void text_orphans(FILE *f, const struct ll_snapshot *s, size_t rows)
 {
 	char line[LINE_LEN], comm[LL_COMM_LEN], pid[FMT_NUM_LEN], b[FMT_DUR_LEN];
 	size_t i, pos;
@@ -387,7 +426,7 @@ static void text_orphans(FILE *f, const struct ll_snapshot *s)
 	fprintf(f, "\norphans by adopter:\n");
 	fprintf(f, "  %-7s %-15s %8s %6s %6s %9s %9s %9s %9s\n", "ADOPTER", "COMM", "ADOPTED",
 		"ALIVE", "EXITED", "LIFE P50", "LIFE P99", "REAP P50", "REAP P99");
-	for (i = 0; i < s->norphans; i++) {
+	for (i = 0; i < s->norphans && i < rows; i++) {
 		const struct ll_orphan_view *o = &s->orphans[i];
 
 		pos = 0;
@@ -415,7 +454,7 @@ static void text_backlog(FILE *f, const struct ll_snapshot *s, const struct ll_l
 	fputc('\n', f);
 }
 
-static void text_listeners(FILE *f, const struct ll_snapshot *s)
+static void text_listeners(FILE *f, const struct ll_snapshot *s, size_t rows)
 {
 	char line[LINE_LEN], comm[LL_COMM_LEN], b[FMT_DUR_LEN];
 	size_t i, pos;
@@ -425,7 +464,7 @@ static void text_listeners(FILE *f, const struct ll_snapshot *s)
 	fprintf(f, "\nlisteners:\n");
 	fprintf(f, "  %-7s %-15s %5s %9s %8s %9s %9s %9s %7s %7s\n", "PID", "COMM", "PORT",
 		"ACCEPTS", "RATE/s", "QUEUE P50", "QUEUE P99", "QUEUE MAX", "FORKED", "ERRORS");
-	for (i = 0; i < s->nlisteners; i++) {
+	for (i = 0; i < s->nlisteners && i < rows; i++) {
 		const struct ll_listener_view *l = &s->listeners[i];
 
 		pos = 0;
@@ -456,7 +495,7 @@ static const char *et_lt(char *buf, size_t n, int et, int lt)
 	return buf;
 }
 
-static void text_loops(FILE *f, const struct ll_snapshot *s)
+static void text_loops(FILE *f, const struct ll_snapshot *s, size_t rows)
 {
 	char line[LINE_LEN], comm[LL_COMM_LEN], b[FMT_DUR_LEN], etlt[FMT_NUM_LEN];
 	size_t i, pos;
@@ -467,7 +506,7 @@ static void text_loops(FILE *f, const struct ll_snapshot *s)
 	fprintf(f, "  %-7s %-7s %-15s %9s %7s %7s %8s %6s %9s %6s %9s %6s\n", "PID", "TID", "COMM",
 		"WAKEUPS", "EV/WAKE", "FULL", "TIMEOUTS", "BUSY%", "BUSY P99", "STALLS",
 		"MAX STALL", "ET/LT");
-	for (i = 0; i < s->nloops; i++) {
+	for (i = 0; i < s->nloops && i < rows; i++) {
 		const struct ll_loop_view *l = &s->loops[i];
 		double epw = l->wakeups ? (double)l->events / (double)l->wakeups : 0.0;
 
@@ -485,6 +524,30 @@ static void text_loops(FILE *f, const struct ll_snapshot *s)
 			fmt_append(line, sizeof(line), &pos, "exited");
 		text_line(f, line, pos);
 	}
+}
+
+/* The short summary's "(12 more parents: --full shows them)". */
+static void text_cut(FILE *f, size_t n, size_t rows, const char *what)
+{
+	if (n > rows)
+		fprintf(f, "  (%zu more %s: --full shows them)\n", n - rows, what);
+}
+
+static void text_findings(FILE *f, const struct ll_finding *fs, size_t n)
+{
+	size_t i;
+
+	if (!n) {
+		fprintf(f, "Findings: none, nothing lifeline watches for looked wrong\n\n");
+		return;
+	}
+	fprintf(f, "Findings, worst first:\n");
+	for (i = 0; i < n; i++) {
+		fprintf(f, "  %-6s %s\n", fs[i].severity == SEV_HIGH ? "HIGH" :
+			fs[i].severity == SEV_MEDIUM ? "MEDIUM" : "LOW", fs[i].what);
+		fprintf(f, "         fix: %s\n", fs[i].advice);
+	}
+	fputc('\n', f);
 }
 
 static void text_hist(FILE *f, const struct ll_hist *h, const char *fmt, ...)
@@ -510,18 +573,34 @@ static void text_more(FILE *f, size_t n, const char *what)
 		fprintf(f, "\n(%zu more %s not shown)\n", n - MAX_HISTS, what);
 }
 
-static void text_histograms(FILE *f, const struct ll_snapshot *s)
+/* Without --full, histograms only for the rows a finding is about. */
+struct hist_pick {
+	bool full;
+	const struct ll_finding *f;
+	size_t n;
+};
+
+static bool hist_wanted(const struct hist_pick *p, enum ll_finding_topic t, size_t i)
+{
+	return p->full || findings_cover(p->f, p->n, t, i);
+}
+
+static void text_histograms(FILE *f, const struct ll_snapshot *s, const struct hist_pick *p)
 {
 	char comm[LL_COMM_LEN], pid[FMT_NUM_LEN];
 	size_t i;
 
 	for (i = 0; i < s->nzombies && i < MAX_HISTS; i++)
-		text_hist(f, s->zombies[i].lifetime, "zombie lifetime, children of %u (%s)",
+		if (hist_wanted(p, TOPIC_ZOMBIES, i))
+			text_hist(f, s->zombies[i].lifetime, "zombie lifetime, children of %u (%s)",
 			  s->zombies[i].parent_pid, fmt_comm(comm, s->zombies[i].parent_comm));
-	text_more(f, s->nzombies, "parents");
+	if (p->full)
+		text_more(f, s->nzombies, "parents");
 	for (i = 0; i < s->norphans && i < MAX_HISTS; i++) {
 		const struct ll_orphan_view *o = &s->orphans[i];
 
+		if (!hist_wanted(p, TOPIC_ORPHANS, i))
+			continue;
 		fmt_pid(pid, sizeof(pid), o->adopter_pid);
 		fmt_comm(comm, o->adopter_comm);
 		text_hist(f, o->lifetime, "orphan lifetime after the parent died, adopter %s (%s)",
@@ -529,35 +608,52 @@ static void text_histograms(FILE *f, const struct ll_snapshot *s)
 		text_hist(f, o->reap, "orphan zombie time until the adopter reaped it, "
 			  "adopter %s (%s)", pid, comm);
 	}
-	text_more(f, s->norphans, "adopters");
+	if (p->full)
+		text_more(f, s->norphans, "adopters");
 	for (i = 0; i < s->nlisteners && i < MAX_HISTS; i++)
-		text_hist(f, s->listeners[i].queue, "accept queue wait, %u (%s) port %u",
+		if (hist_wanted(p, TOPIC_LISTENER, i))
+			text_hist(f, s->listeners[i].queue, "accept queue wait, %u (%s) port %u",
 			  s->listeners[i].pid, fmt_comm(comm, s->listeners[i].comm),
 			  s->listeners[i].port);
-	text_more(f, s->nlisteners, "listeners");
+	if (p->full)
+		text_more(f, s->nlisteners, "listeners");
 	for (i = 0; i < s->nloops && i < MAX_HISTS; i++) {
 		const struct ll_loop_view *l = &s->loops[i];
 
+		if (!hist_wanted(p, TOPIC_LOOP, i))
+			continue;
 		fmt_comm(comm, l->comm);
 		text_hist(f, l->busy, "event loop busy periods, %u/%u (%s)", l->pid, l->tid, comm);
 		text_hist(f, l->blocked, "event loop blocked in epoll_wait, %u/%u (%s)", l->pid,
 			  l->tid, comm);
 	}
-	text_more(f, s->nloops, "event loops");
+	if (p->full)
+		text_more(f, s->nloops, "event loops");
 }
 
 static void summary_text(const struct ll_render_opts *o, const struct ll_snapshot *s)
 {
+	struct ll_finding fs[LL_FINDINGS_MAX];
+	struct hist_pick pick = { .full = o->full || !s->final, .f = fs };
+	size_t rows = pick.full ? SIZE_MAX : SHORT_ROWS;
 	FILE *f = o->out;
 
+	if (s->final) {
+		pick.n = summary_findings(o, s, fs);
+		text_findings(f, fs, pick.n);
+	}
 	text_headline(f, s);
-	text_zombies(f, s);
-	text_orphans(f, s);
-	text_listeners(f, s);
-	text_loops(f, s);
+	text_zombies(f, s, rows);
+	text_cut(f, s->nzombies, rows, "parents");
+	text_orphans(f, s, rows);
+	text_cut(f, s->norphans, rows, "adopters");
+	text_listeners(f, s, rows);
+	text_cut(f, s->nlisteners, rows, "listeners");
+	text_loops(f, s, rows);
+	text_cut(f, s->nloops, rows, "event loops");
 	render_fork_failures_text(f, s);
 	if (s->final)
-		text_histograms(f, s);
+		text_histograms(f, s, &pick);
 	fputc('\n', f);
 }
 

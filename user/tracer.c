@@ -196,6 +196,8 @@ static void set_knobs(struct lifeline_bpf *skel, const struct tracer_config *cfg
 
 	skel->rodata->ll_self_tgid = cfg->self_tgid;
 	skel->rodata->ll_filter_pids = cfg->filter_pids;
+	skel->rodata->ll_filter_uid = cfg->filter_uid;
+	skel->rodata->ll_uid = cfg->uid;
 	skel->rodata->ll_ncomms = cfg->ncomms;
 	for (i = 0; i < cfg->ncomms && i < LL_MAX_COMM_FILTERS; i++)
 		memcpy((char *)skel->rodata->ll_comms[i], cfg->comms[i], LL_COMM_LEN);

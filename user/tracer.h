@@ -15,6 +15,8 @@ typedef int (*tracer_record_fn)(void *ctx, const void *data, size_t size);
 struct tracer_config {
 	uint32_t self_tgid;
 	bool filter_pids;		/* trace only what tracer_trace_pid() adds, and descendants */
+	bool filter_uid;		/* -u: only tasks whose real uid is uid */
+	uint32_t uid;
 	char comms[LL_MAX_COMM_FILTERS][LL_COMM_LEN];
 	unsigned int ncomms;
 	int cgroup_fds[LL_MAX_CGROUP_FILTERS];	/* --cgroup: open cgroup v2 directories */

@@ -73,7 +73,10 @@ def summaries(t):
 
 def test_soak():
     storm = gated_storm(PROCS)
-    t = Tracer("--json", "-i", "1", "-p", storm.pid)
+    # -p ends lifeline once its tree is gone: a sleeper in the set keeps it up after the storm,
+    # so that its state is measured while it still runs.
+    keep = subprocess.Popen(["sleep", "600"])
+    t = Tracer("--json", "-i", "1", "-p", storm.pid, "-p", keep.pid)
     ids = set()
     try:
         t.start()
@@ -106,6 +109,8 @@ def test_soak():
     finally:
         t.proc and t.proc.poll() is None and t.proc.kill()
         end(storm)
+        keep.kill()
+        keep.wait(5)
     s = t.summary or {}
     p = s.get("processes", {})
     made = s.get("sent_by_type", {}).get("fork", 0) + s.get("lost_by_type", {}).get("fork", 0)

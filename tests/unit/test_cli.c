@@ -193,7 +193,6 @@ static void test_command(void)
 {
 	/* o.command points into argv: these must outlive the checks. */
 	char *quoted[] = { "lifeline", "-j", "--", "sleep", "-p", "1", NULL };
-	char *bare[] = { "lifeline", "-c", "make", "make", "-v", "all", NULL };
 	struct ll_opts o;
 
 	if (!ASSERT_EQ(cli_parse(6, quoted, &o), 0, "-- COMMAND"))
@@ -205,13 +204,7 @@ static void test_command(void)
 	ASSERT_EQ(o.npids, 0, "no pid taken from the command");
 	ASSERT_TRUE(o.json, "options before --");
 
-	/* Without --, the first word starts COMMAND and what follows is its own. */
-	if (!ASSERT_EQ(cli_parse(6, bare, &o), 0, "COMMAND without --"))
-		return;
-	ASSERT_EQ(o.command_argc, 3, "argc");
-	ASSERT_STREQ(o.command[1], "-v", "not lifeline's -v");
-	ASSERT_EQ(o.verbose, 0, "verbose untouched");
-	ASSERT_EQ(o.ncomms, 1, "-c with a COMMAND is fine");
+	ASSERT_EQ(o.ncomms, 0, "no comm");
 }
 
 static void test_times(void)
@@ -425,7 +418,7 @@ static void test_bad_numbers(void)
 static void test_bad_options(void)
 {
 	BAD("unrecognized option '--bogus'", "--bogus");
-	BAD("invalid option -- 'x'", "-x");
+	BAD("invalid option -- 'X'", "-X");
 	BAD("option requires an argument -- 'p'", "-p");
 	BAD("option '--pid' requires an argument", "--pid");
 	BAD("option requires an argument -- 'd'", "-j", "-d");
@@ -441,10 +434,14 @@ static void test_bad_events(void)
 	BAD("has an empty class", "--events=proc,");
 	BAD("has an empty class", "--events=");
 	BAD("has an empty class", "-e,sock");
-	/* argp gives an optional argument only when attached: say so instead of exec'ing "proc". */
-	BAD("as in -eproc or --events=proc", "-e", "proc");
-	BAD("as in -eloop or --events=loop", "--events", "loop");
-	BAD("as in -esock,loop", "-je", "sock,loop");
+	/* A word that is neither -e's classes nor after -- is a mistake, never a COMMAND. */
+	BAD("unexpected 'procs' after '-e': a COMMAND goes after --", "-e", "procs");
+	BAD("unexpected '0.3' after '-d': a COMMAND goes after --", "-c", "-d", "0.3");
+	BAD("unexpected 'make' after 'make'", "-c", "make", "make", "-v", "all");
+	BAD("unexpected 'sleep'", "sleep", "1", "-p", "1");
+	BAD("invalid --uid 'no_such_user_x'", "-u", "no_such_user_x");
+	BAD("invalid --uid '-1'", "-u", "-1");
+	BAD("--output needs a file name", "-o", "");
 }
 
 static void test_bad_comms(void)
@@ -473,15 +470,15 @@ static void test_bad_prometheus(void)
 static void test_bad_combinations(void)
 {
 	BAD("--pid and a COMMAND cannot be combined", "-p", "1", "--", "sleep", "1");
-	BAD("--pid and a COMMAND cannot be combined", "--pid=1", "sleep", "1");
+	BAD("--pid and a COMMAND cannot be combined", "--pid=1", "--", "sleep", "1");
 }
 
 static void test_pid_after_command_belongs_to_it(void)
 {
-	char *argv[] = { "lifeline", "sleep", "1", "-p", "1", NULL };
+	char *argv[] = { "lifeline", "--", "sleep", "1", "-p", "1", NULL };
 	struct ll_opts o;
 
-	ASSERT_EQ(cli_parse(5, argv, &o), 0, "valid");
+	ASSERT_EQ(cli_parse(6, argv, &o), 0, "valid");
 	ASSERT_EQ(o.npids, 0, "no pid");
 	ASSERT_EQ(o.command_argc, 4, "all of it is the command");
 }
@@ -496,6 +493,53 @@ static void test_svg(void)
 	ASSERT_STREQ(o.svg, "run.svg", "the file");
 	BAD("--svg needs a file name", "--svg=");
 	BAD("requires an argument", "--svg");
+}
+
+/* The README's forms: classes after a detached -e, before or after other options. */
+static void test_detached_events(void)
+{
+	char *quoted[] = { "lifeline", "-e", "--", "proc", NULL };
+	struct ll_opts o;
+
+	if (!ASSERT_EQ(PARSE(&o, "-e", "loop-all", "-p", "1"), 0, "-e loop-all -p PID"))
+		return;
+	ASSERT_EQ(o.classes, LL_CLASS_LOOP | LL_CLASS_LOOP_ALL, "loop-all");
+	ASSERT_EQ(o.npids, 1, "-p still parsed");
+	ASSERT_TRUE(o.command == NULL, "no command");
+	if (!ASSERT_EQ(PARSE(&o, "-e", "proc"), 0, "-e proc"))
+		return;
+	ASSERT_EQ(o.classes, LL_CLASS_PROC, "proc only");
+	if (!ASSERT_EQ(PARSE(&o, "--events", "sock,loop", "-j"), 0, "--events sock,loop"))
+		return;
+	ASSERT_EQ(o.classes, LL_CLASS_SOCK | LL_CLASS_LOOP, "sock,loop");
+	ASSERT_TRUE(o.json, "-j after it");
+	/* o.command points into argv: it must outlive the checks. */
+	if (!ASSERT_EQ(cli_parse(4, quoted, &o), 0, "-e -- proc"))
+		return;
+	ASSERT_EQ(o.classes, LL_CLASS_DEFAULT, "after --, proc is the command");
+	ASSERT_STREQ(o.command[0], "proc", "command");
+}
+
+static void test_output_flags(void)
+{
+	struct ll_opts o;
+
+	if (!ASSERT_EQ(PARSE(&o, "-o", "/tmp/x", "-T", "-x", "-u", "0", "--full"), 0, "flags"))
+		return;
+	ASSERT_STREQ(o.output, "/tmp/x", "-o");
+	ASSERT_TRUE(o.timestamp, "-T");
+	ASSERT_TRUE(o.failed_only, "-x");
+	ASSERT_TRUE(o.events, "-x asks for the stream");
+	ASSERT_TRUE(o.uid_set && o.uid == 0, "-u 0");
+	ASSERT_TRUE(o.full, "--full");
+	if (!ASSERT_EQ(PARSE(&o, "--uid=root", "--output=/tmp/y"), 0, "long forms"))
+		return;
+	ASSERT_TRUE(o.uid_set && o.uid == 0, "root is uid 0");
+	ASSERT_FALSE(o.events, "no stream without -e or -x");
+	if (!ASSERT_EQ(PARSE(&o, "-u", "4294967294"), 0, "largest uid"))
+		return;
+	ASSERT_EQ(o.uid, 4294967294u, "uid");
+	BAD("invalid --uid '4294967295'", "-u", "4294967295");
 }
 
 int main(void)
@@ -520,5 +564,7 @@ int main(void)
 	RUN_TEST(test_bad_combinations);
 	RUN_TEST(test_pid_after_command_belongs_to_it);
 	RUN_TEST(test_svg);
+	RUN_TEST(test_detached_events);
+	RUN_TEST(test_output_flags);
 	return TEST_MAIN_END();
 }

@@ -1052,13 +1052,19 @@ static struct ll_snapshot sample_snapshot(bool final, uint64_t lost)
 	return s;
 }
 
-static const char *render_sum(const struct ll_snapshot *s, bool json)
+static const char *render_sum_full(const struct ll_snapshot *s, bool json, bool full)
 {
 	FILE *f = out_open();
 	struct ll_render_opts o = ropts(f, json, false);
 
+	o.full = full;
 	render_summary(&o, s);
 	return out_close(f);
+}
+
+static const char *render_sum(const struct ll_snapshot *s, bool json)
+{
+	return render_sum_full(s, json, false);
 }
 
 static void test_summary_json(void)
@@ -1140,7 +1146,7 @@ static void test_summary_text_lost(void)
 static void test_summary_text_final_histograms(void)
 {
 	struct ll_snapshot s = sample_snapshot(true, 0);
-	const char *t = render_sum(&s, false);
+	const char *t = render_sum_full(&s, false, true);
 
 	ASSERT_TRUE(strstr(t, "zombie lifetime, children of 4200 (ba\"sh) (6 samples):\n"
 			   "     usecs               : count    distribution\n") != NULL, t);
@@ -1149,6 +1155,17 @@ static void test_summary_text_final_histograms(void)
 	ASSERT_TRUE(strstr(t, "event loop blocked in epoll_wait") != NULL, "blocked hist");
 	ASSERT_TRUE(strstr(t, "orphan lifetime") != NULL, "orphan hist");
 	ASSERT_TRUE(strstr(t, "children of 77") == NULL, "no histogram when empty");
+}
+
+/* Without --full: findings first, and histograms only for what a finding is about. */
+static void test_summary_text_short(void)
+{
+	struct ll_snapshot s = sample_snapshot(true, 0);
+	const char *t = render_sum(&s, false);
+
+	ASSERT_TRUE(!strncmp(t, "Findings", 8), t);
+	ASSERT_TRUE(strstr(t, "zombie lifetime, children of 4200") != NULL, t);
+	ASSERT_TRUE(strstr(t, "accept queue wait,") == NULL, "no finding, no histogram");
 }
 
 static void test_log2_hist_known(void)
@@ -1393,6 +1410,7 @@ int main(void)
 	RUN_TEST(test_summary_json_empty);
 	RUN_TEST(test_summary_text_lost);
 	RUN_TEST(test_summary_text_final_histograms);
+	RUN_TEST(test_summary_text_short);
 	RUN_TEST(test_log2_hist_known);
 	RUN_TEST(test_log2_hist_empty);
 	RUN_TEST(test_live_fits_screen);
