@@ -7,6 +7,8 @@ bool ev_is_failure(const struct ll_event *ev)
 	switch (ev->kind) {
 	case EV_EXIT:
 		return ev->exit.status != 0;	/* a code, or a signal in the low bits */
+	case EV_FORK_FAILED:
+		return true;
 	default:
 		return false;
 	}

@@ -277,6 +277,67 @@ static void rule_listeners(struct fnd *f)
 	}
 }
 
+/* A listen queue found at its limit: the kernel dropped handshakes while it was. */
+static void rule_backlog(struct fnd *f)
+{
+	const struct ll_snapshot *s = f->s;
+	char comm[LL_COMM_LEN];
+	struct ll_finding *x;
+	size_t i, pos;
+
+	for (i = 0; i < s->nlisteners; i++) {
+		const struct ll_listener_view *l = &s->listeners[i];
+
+		if (!l->backlog_full)
+			continue;
+		x = fnd_add(f, SEV_MEDIUM, TOPIC_LISTENER, i, l->backlog_full, l->pid, l->comm);
+		if (!x)
+			return;
+		fmt_comm(comm, l->comm);
+		pos = 0;
+		fmt_append(x->what, sizeof(x->what), &pos, "%s (%u) port %u: the listen queue was "
+			   "full (limit %u) at %" PRIu64 " of %" PRIu64 " accepts", comm, l->pid,
+			   l->port, l->backlog_limit, l->backlog_full, l->accepts);
+		if (s->netstat_known && (s->listen_overflows || s->listen_drops))
+			fmt_append(x->what, sizeof(x->what), &pos, "; the kernel dropped %" PRIu64
+				   " handshakes meanwhile (%" PRIu64 " overflows, system-wide)",
+				   s->listen_drops, s->listen_overflows);
+		snprintf(x->advice, sizeof(x->advice), "accept faster (or from more workers) and "
+			 "raise the backlog: listen(fd, 511 or more) and net.core.somaxconn");
+	}
+}
+
+/* ---- fork failures -------------------------------------------------------------------------- */
+
+static void rule_fork_failures(struct fnd *f)
+{
+	const struct ll_snapshot *s = f->s;
+	char comm[LL_COMM_LEN], err[32];
+	struct ll_finding *x;
+	size_t i, pos;
+
+	for (i = 0; i < s->nforkfails; i++) {
+		const struct ll_forkfail_view *v = &s->forkfails[i];
+
+		x = fnd_add(f, SEV_HIGH, TOPIC_FORKFAIL, i, v->count, v->pid, v->comm);
+		if (!x)
+			return;
+		fmt_comm(comm, v->comm);
+		fmt_errno(err, sizeof(err), v->err);
+		pos = 0;
+		fmt_append(x->what, sizeof(x->what), &pos, "%s (%u): %" PRIu64 " fork%s failed with "
+			   "%s", comm, v->pid, v->count, v->count == 1 ? "" : "s", err);
+		if (v->pids_max >= 0)
+			fmt_append(x->what, sizeof(x->what), &pos, " (pids cgroup %" PRId64 " of %"
+				   PRId64 ")", v->pids_current, v->pids_max);
+		snprintf(x->advice, sizeof(x->advice), "%s", v->pids_max >= 0 ?
+			 "the pids cgroup is at its limit: reap zombies (run a real init such as tini, "
+			 "docker run --init) or raise pids.max" :
+			 "the process or user hit a limit (RLIMIT_NPROC, kernel.pid_max, memory): "
+			 "find what holds the processes (zombies?) before raising it");
+	}
+}
+
 /* ---- event loops ---------------------------------------------------------------------------- */
 
 static void rule_loops(struct fnd *f)
@@ -314,7 +375,9 @@ static void (*const rules[])(struct fnd *f) = {
 	rule_zombies,
 	rule_orphans,
 	rule_listeners,
+	rule_backlog,
 	rule_loops,
+	rule_fork_failures,
 };
 
 static int finding_cmp(const void *pa, const void *pb)

@@ -16,7 +16,8 @@
 enum ll_severity { SEV_LOW, SEV_MEDIUM, SEV_HIGH };
 
 /* What a finding is about: the final summary prints histograms only for these. */
-enum ll_finding_topic { TOPIC_LOST, TOPIC_ZOMBIES, TOPIC_ORPHANS, TOPIC_LISTENER, TOPIC_LOOP };
+enum ll_finding_topic { TOPIC_LOST, TOPIC_ZOMBIES, TOPIC_ORPHANS, TOPIC_LISTENER, TOPIC_LOOP,
+			     TOPIC_FORKFAIL };
 
 struct ll_finding {
 	enum ll_severity severity;

@@ -125,6 +125,37 @@ static void test_queue_and_stall_and_lost(void)
 	ASSERT_TRUE(strstr(f[2].what, "stalled 10 times, up to 80.0ms") != NULL, f[2].what);
 }
 
+static void test_fork_failures_and_backlog(void)
+{
+	struct ll_forkfail_view ff[] = {
+		{ .pid = 77, .comm = "node", .err = 11, .count = 13, .pids_current = 8,
+		  .pids_max = 8 },
+		{ .pid = 78, .comm = "make", .err = 12, .count = 1, .pids_current = -1,
+		  .pids_max = -1 },
+	};
+	struct ll_listener_view l = { .pid = 11, .comm = "fork_echo", .port = 8080, .accepts = 20,
+				      .backlog_limit = 3, .backlog_peak = 4, .backlog_full = 6 };
+	struct ll_snapshot s = { .forkfails = ff, .nforkfails = 2, .fork_failures = 14,
+				 .listeners = &l, .nlisteners = 1, .netstat_known = true,
+				 .listen_overflows = 62, .listen_drops = 62 };
+	struct ll_finding f[LL_FINDINGS_MAX];
+	size_t n = findings_compute(&s, &ctx, f, LL_FINDINGS_MAX);
+
+	if (!ASSERT_EQ(n, 3, "two processes whose forks failed, one full queue"))
+		return;
+	ASSERT_EQ(f[0].pid, 77, "13 failures first");
+	ASSERT_EQ(f[0].severity, SEV_HIGH, "a failed fork is high");
+	ASSERT_TRUE(strstr(f[0].what, "13 forks failed with EAGAIN (pids cgroup 8 of 8)") != NULL,
+		    f[0].what);
+	ASSERT_TRUE(strstr(f[0].advice, "tini") != NULL, f[0].advice);
+	ASSERT_TRUE(strstr(f[1].what, "1 fork failed with ENOMEM") != NULL, f[1].what);
+	ASSERT_TRUE(strstr(f[1].what, "pids cgroup") == NULL, "no limit, no cgroup numbers");
+	ASSERT_EQ(f[2].severity, SEV_MEDIUM, "a full queue is medium");
+	ASSERT_TRUE(strstr(f[2].what, "full (limit 3) at 6 of 20 accepts") != NULL, f[2].what);
+	ASSERT_TRUE(strstr(f[2].what, "dropped 62 handshakes") != NULL, f[2].what);
+	ASSERT_TRUE(strstr(f[2].advice, "somaxconn") != NULL, f[2].advice);
+}
+
 int main(void)
 {
 	RUN_TEST(test_clean_run_has_none);
@@ -132,5 +163,6 @@ int main(void)
 	RUN_TEST(test_init_never_waits);
 	RUN_TEST(test_orphans_unreaped_and_alive);
 	RUN_TEST(test_queue_and_stall_and_lost);
+	RUN_TEST(test_fork_failures_and_backlog);
 	return TEST_MAIN_END();
 }
