@@ -12,6 +12,7 @@
   kernel's ListenOverflows over lifeline's run must be within what this test read from
   /proc/net/netstat around it (the machine is shared: others may overflow queues too).
 """
+import json
 import os
 import sys
 
@@ -23,8 +24,17 @@ DELAY_MS = 100
 
 
 def program_lines(t, kind):
-    """The traced program's own JSON lines (its stdout is lifeline's with -j and a COMMAND)."""
-    return [o for o in t.objects() if o.get("type") == kind]
+    """The traced program's own JSON lines: with -j and a COMMAND, lifeline keeps its stdout pure
+    JSON and passes the command's stdout to its own stderr."""
+    out = []
+    for line in t.stderr_lines:
+        try:
+            o = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(o, dict) and o.get("type") == kind:
+            out.append(o)
+    return out
 
 
 def run_command(*args):
