@@ -67,8 +67,11 @@ def test_vfork_exec():
         ex = find(t.events("exec"), pid=c["pid"])
         waits[c["pid"]] = (ex[0].get("vfork_wait_us") if ex else None, c["suspended_us"])
     info("vfork_wait_us (lifeline, the parent's own clock) per child: %s" % waits)
-    check("vfork: each exec's vfork_wait_us within 10%% of the %d ms delay" % DELAY_MS,
-          waits and all(within(w, DELAY_MS * 1000, 0.10) for w, _ in waits.values()), waits)
+    # The child sleeps the delay, but a loaded machine may run it late: the floor is the delay,
+    # the truth is the suspension the parent measured on its own clock.
+    check("vfork: each exec's vfork_wait_us at least the %d ms delay (-1%%)" % DELAY_MS,
+          waits and all(w is not None and w >= DELAY_MS * 990 for w, _ in waits.values()),
+          waits)
     check("vfork: ... and within 10% of the suspension the parent measured itself",
           waits and all(within(w, own_us, 0.10) for w, own_us in waits.values()), waits)
     ex = find(t.events("exec"), pid=own[0]["pid"]) if own else []
@@ -87,12 +90,13 @@ def test_vfork_exit():
     prog = "build/vforkdemo"
     t = run_command(prog, "-n", n, "--delay-ms", DELAY_MS, "--json")
     own = program_lines(t, "child")
-    waits = [(find(t.events("exit"), pid=c["pid"]) or [{}])[0].get("vfork_wait_us")
-             for c in own]
-    info("vfork_wait_us at exit: %s" % waits)
-    check("vfork exit: %d children, each exit's vfork_wait_us within 10%% of %d ms" %
-          (n, DELAY_MS), len(own) == n and
-          all(within(w, DELAY_MS * 1000, 0.10) for w in waits), (own, waits))
+    waits = [((find(t.events("exit"), pid=c["pid"]) or [{}])[0].get("vfork_wait_us"),
+              c["suspended_us"]) for c in own]
+    info("vfork_wait_us at exit (lifeline, the parent's own clock): %s" % waits)
+    check("vfork exit: %d children, each exit's vfork_wait_us within 10%% of the parent's own "
+          "measure and at least %d ms" % (n, DELAY_MS), len(own) == n and
+          all(w is not None and within(w, own_us, 0.10) and w >= DELAY_MS * 990
+              for w, own_us in waits), (own, waits))
     no_loss("vfork exit", t)
 
 
