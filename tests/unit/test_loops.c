@@ -118,8 +118,8 @@ static void test_snapshot_views(void)
 	st[0].timeouts = 5;
 	st[0].full = 2;
 	st[0].errors = 1;
-	st[0].blocked_ns = 3 * SEC;
-	st[0].busy_ns = 1 * SEC;
+	st[0].time_ns[LL_LS_IDLE] = 3 * SEC;
+	st[0].time_ns[LL_LS_BUSY] = 1 * SEC;
 	st[0].stalls = 3;
 	st[0].max_stall_ns = 120 * MS + 999;
 	add_slots(st[0].blocked_hist, 100, 60);
@@ -281,8 +281,8 @@ static void test_exit_keeps_final_totals(void)
 		return;
 	lp_update(lp, st, 2, 2 * SEC);
 	st[0].wakeups = 180;
-	st[0].busy_ns = 3 * MS;
-	st[0].blocked_ns = 1 * MS;
+	st[0].time_ns[LL_LS_BUSY] = 3 * MS;
+	st[0].time_ns[LL_LS_IDLE] = 1 * MS;
 	add_slots(st[0].busy_hist, 3000, 1);
 	send_exit(lp, &st[0], 2 * SEC + 500 * MS);
 	lp_update(lp, &st[1], 1, 3 * SEC);		/* its map entry is gone */
@@ -327,7 +327,10 @@ static void test_busy_now(void)
 	if (!ASSERT_TRUE(lp, "lp_new"))
 		return;
 	st.sleep_ns = 0;
-	st.exit_ns = 9 * SEC + 700 * MS;	/* returned, and has not waited since */
+	st.state = LL_LS_BUSY;			/* woken in its wait, and has not waited since */
+	st.state_ns = 9 * SEC + 700 * MS;
+	st.stretch_start_ns = st.state_ns;
+	st.flags = LL_LOOP_STRETCH;
 	lp_update(lp, &st, 1, 10 * SEC);
 	lp_views(lp, 10 * SEC, v, 1);
 	ASSERT_EQ(v[0].busy_now_us, 300000, "busy 300 ms now");
@@ -336,14 +339,16 @@ static void test_busy_now(void)
 	lp_views(lp, 9 * SEC, v, 1);
 	ASSERT_EQ(v[0].busy_now_us, 0, "clock before the return: 0");
 	/* the stall ends: the loop sleeps in its next wait; the record beats the next snapshot */
-	send_stall(lp, 70, 71, st.exit_ns, 600 * MS);
+	send_stall(lp, 70, 71, st.stretch_start_ns, 600 * MS);
 	lp_views(lp, 10 * SEC + 400 * MS, v, 1);
 	ASSERT_EQ(v[0].busy_now_us, 0, "waiting again");
 	/* an older snapshot read after the record does not bring the stall back */
 	lp_update(lp, &st, 1, 10 * SEC + 300 * MS);
 	lp_views(lp, 10 * SEC + 400 * MS, v, 1);
 	ASSERT_EQ(v[0].busy_now_us, 0, "latest state wins");
-	st.sleep_ns = 11 * SEC;
+	st.state = LL_LS_IDLE;
+	st.state_ns = 11 * SEC;
+	st.flags = 0;
 	lp_update(lp, &st, 1, 11 * SEC + 1);
 	lp_views(lp, 12 * SEC, v, 1);
 	ASSERT_EQ(v[0].busy_now_us, 0, "in a wait");
