@@ -159,8 +159,14 @@ static void row_loop(struct screen *scr, size_t i)
 	double epw = l->wakeups ? (double)l->events / (double)l->wakeups : 0.0;
 	size_t pos = 0;
 
-	fmt_append(line, sizeof(line), &pos, "%-7u %-7u %-15s %7.0f %7.1f %5.1f ", l->pid, l->tid,
-		   fmt_comm(comm, l->comm), l->wakeups_rate, epw, l->busy_pct);
+	fmt_append(line, sizeof(line), &pos, "%-7u %-7u %-15s %7.0f ", l->pid, l->tid,
+		   fmt_comm(comm, l->comm), l->wakeups_rate);
+	if (l->calls)
+		fmt_append(line, sizeof(line), &pos, "%7.1f ", epw);
+	else	/* sched mode sees no returns */
+		fmt_append(line, sizeof(line), &pos, "%7s ", "-");
+	fmt_append(line, sizeof(line), &pos, "%5.1f %5.1f %5.1f %5.1f %3u ", l->busy_pct,
+		   l->idle_pct, l->offcpu_pct, l->runq_pct, l->threads);
 	fmt_col(line, sizeof(line), &pos, 8, quantile(b, sizeof(b), l->busy, 0.99));
 	fmt_append(line, sizeof(line), &pos, "%6" PRIu64 " ", l->stalls);
 	fmt_col(line, sizeof(line), &pos, 8, l->stalls ? fmt_dur_us(b, sizeof(b), l->max_stall_us)
@@ -231,8 +237,8 @@ static void sections_init(struct section sec[SEC_MAX], const struct ll_snapshot 
 	sec[SEC_LISTENERS] = (struct section){ s->nlisteners, row_listener,
 		"PID     COMM             PORT  ACCEPTS  RATE/s QUEUE50  QUEUE99 FORKED ERRORS" };
 	sec[SEC_LOOPS] = (struct section){ s->nloops, row_loop,
-		"PID     TID     COMM             WAKE/s EV/WAKE BUSY% BUSY P99 STALLS MAXSTALL  "
-		"ET/LT STATE" };
+		"PID     TID     COMM             WAKE/s EV/WAKE BUSY% IDLE%  OFF% RUNQ% THR "
+		"BUSY P99 STALLS MAXSTALL  ET/LT STATE" };
 }
 
 /*

@@ -5,14 +5,17 @@
 The machine may be shared: run-queue time comes and goes with other load, so checks on idle
 and off-CPU time allow for it, and CPU time is compared with /proc, never with a constant."""
 import os
+import http.client
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lltest import BUILD, Server, check, failed, finish, info, run_test  # noqa: E402
+from lltest import (BUILD, Server, check, children, failed, finish, free_port, info,  # noqa: E402
+                    run_test)
 from lltrace import Tracer, find, no_loss, wait_for  # noqa: E402
 
 PROBE = os.path.join(BUILD, "tests", "progs", "loop_probe")
@@ -282,12 +285,125 @@ def test_calls_mode():
           49 <= lp["idle_pct"] <= 65 and 35 <= lp["offcpu_pct"] <= 51, lp)
 
 
+NGINX_CONF = """worker_processes 1;
+pid %(d)s/nginx.pid;
+error_log %(d)s/error.log;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path %(d)s/body; proxy_temp_path %(d)s/proxy;
+    fastcgi_temp_path %(d)s/fcgi; uwsgi_temp_path %(d)s/uwsgi; scgi_temp_path %(d)s/scgi;
+    server { listen 127.0.0.1:%(port)d; location / { return 200 "ok\\n"; } }
+}
+"""
+
+
+def http_requests(port, n):
+    """n keep-alive GETs; returns how many got a 200."""
+    ok = 0
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    for _ in range(n):
+        c.request("GET", "/")
+        r = c.getresponse()
+        r.read()
+        ok += r.status == 200
+    c.close()
+    return ok
+
+
+def can_connect(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def check_daemon_loop(name, mode, pid, tid, load):
+    """A real daemon's loop under load, in one --loops mode: found, its split adds up, and its
+    busy%% agrees with the thread's CPU time in /proc."""
+    with Tracer("--json", "--loops", mode, "-p", pid) as t:
+        c0, t0 = cpu_s(pid, tid), time.monotonic()
+        served = load()
+        c1, t1 = cpu_s(pid, tid), time.monotonic()
+    lp = [l for l in loops_of(t.summary, pid) if l["tid"] == tid]
+    if not lp:
+        return failed("%s %s" % (name, mode), "no loop for %d/%d: %s" %
+                      (pid, tid, loops_of(t.summary, pid)))
+    lp = lp[0]
+    cpu = 100 * (c1 - c0) / (t1 - t0)
+    info("%s %s: %s, %d wakeups, %s events; /proc CPU %.1f%%" %
+         (name, mode, pcts(lp), lp["wakeups"], lp.get("events"), cpu))
+    check("%s %s: loop found, mode %s, woke up (%d)" % (name, mode, mode, lp["wakeups"]),
+          lp["mode"] == mode and lp["wakeups"] > 0, lp)
+    sums_to_100("%s %s" % (name, mode), lp)
+    check("%s %s: busy %.1f%% within 5 points of /proc CPU %.1f%%" %
+          (name, mode, lp["busy_pct"], cpu), abs(lp["busy_pct"] - cpu) <= 5, lp)
+    if mode == "calls":
+        check("%s calls: events >= requests served (%s >= %d)" % (name, lp.get("events"),
+                                                                   served),
+              lp.get("events", 0) >= served, lp)
+    else:
+        sched_only("%s %s" % (name, mode), lp)
+
+
+def test_nginx():
+    """nginx (one worker) serving keep-alive GETs, in both modes."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK)
+                                      else None)
+    if not nginx:
+        return info("nginx: not installed (apt-get install nginx-light), skipped")
+    d = tempfile.mkdtemp(prefix="ll-nginx-")
+    port = free_port()
+    with open(os.path.join(d, "nginx.conf"), "w") as f:
+        f.write(NGINX_CONF % {"d": d, "port": port})
+    master = subprocess.Popen([nginx, "-p", d, "-c", os.path.join(d, "nginx.conf"), "-g",
+                               "daemon off;"], stdin=subprocess.DEVNULL)
+    try:
+        if not wait_for(lambda: can_connect(port) or master.poll() is not None, 5) or \
+                master.poll() is not None:
+            return failed("nginx", "nginx did not start on port %d" % port)
+        wait_for(lambda: children(master.pid), 5)
+        worker = children(master.pid)[0]
+        for mode in ("sched", "calls"):
+            check_daemon_loop("nginx", mode, worker, worker, lambda: http_requests(port, 3000))
+    finally:
+        master.terminate()
+        master.wait(5)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_redis():
+    """redis-server under redis-benchmark (GET and SET), in both modes."""
+    redis, bench = shutil.which("redis-server"), shutil.which("redis-benchmark")
+    if not redis or not bench:
+        return info("redis: not installed (apt-get install redis-server), skipped")
+    port = free_port()
+    srv = subprocess.Popen([redis, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                            "--appendonly", "no"], stdout=subprocess.DEVNULL,
+                           stdin=subprocess.DEVNULL)
+    try:
+        if not wait_for(lambda: can_connect(port) or srv.poll() is not None, 5) or \
+                srv.poll() is not None:
+            return failed("redis", "redis-server did not start on port %d" % port)
+
+        def load():
+            r = subprocess.run([bench, "-p", str(port), "-n", "20000", "-c", "4", "-q", "-t",
+                                "get,set"], capture_output=True, text=True, timeout=120)
+            return 40000 if r.returncode == 0 else 0
+        for mode in ("sched", "calls"):
+            check_daemon_loop("redis", mode, srv.pid, srv.pid, load)
+    finally:
+        srv.terminate()
+        srv.wait(5)
+
+
 def main():
     if not os.access(PROBE, os.X_OK):
         failed("loops_sched", "%s missing: run make" % PROBE)
         return finish()
     for fn in (test_sleepy, test_idle, test_epoll_echo_stalls, test_node_stalls, test_netpoller,
-               test_runq, test_calls_mode):
+               test_runq, test_calls_mode, test_nginx, test_redis):
         run_test(fn)
     return finish()
 
