@@ -20,7 +20,7 @@ DEPS_PKGS	:= libbpf-dev bpftool clang llvm libelf-dev zlib1g-dev make gcc python
 BENCH_PKGS	:= libbpf-tools forkstat strace linux-perf
 # Only the end-to-end tests need these: a real Prometheus (and promtool) to scrape lifeline,
 # and a real browser to draw the --svg chart.
-TEST_PKGS	:= prometheus chromium tini tmux
+TEST_PKGS	:= prometheus chromium tini tmux nginx-light redis-server
 
 ifeq ($(V),1)
 Q	:=
@@ -60,20 +60,22 @@ LIBLL		:= $(OUT)/libll.a
 SERVERS		:= fork_echo epoll_echo udp_echo loadgen forkstorm vforkdemo waitstatus
 SERVER_BINS	:= $(addprefix $(OUT)/,$(SERVERS))
 SERVER_COMMON	:= $(wildcard servers/common.c)
+# Small programs with a known shape that e2e tests measure against.
+TEST_PROGS	:= $(patsubst tests/e2e/progs/%.c,$(OUT)/tests/progs/%,$(wildcard tests/e2e/progs/*.c))
 
 UNIT_SRCS	:= $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
 # The fuzz target is built by clang with libFuzzer and sanitizers, from the pure sources it drives.
 FUZZ_BIN	:= $(OUT)/fuzz_records
-FUZZ_SRCS	:= user/decode.c user/proctab.c user/listeners.c user/loops.c user/hist.c user/u64map.c \
-		   user/forkfail.c user/cgroup.c
+FUZZ_SRCS	:= user/decode.c user/proctab.c user/listeners.c user/loops.c user/loop_views.c \
+		   user/hist.c user/u64map.c user/forkfail.c user/cgroup.c
 FUZZ_SECS	?= 60
 
 .PHONY: all deps vmlinux test test-unit test-e2e bench demo chart clean install fuzz deb
 .DELETE_ON_ERROR:
 
-all: $(OUT)/lifeline $(SERVER_BINS) $(UNIT_BINS)
+all: $(OUT)/lifeline $(SERVER_BINS) $(UNIT_BINS) $(TEST_PROGS)
 
 # Installs what is missing (as root); quiet when everything is there.
 deps: $(OUT)/.deps
@@ -122,6 +124,11 @@ $(OUT)/lifeline: $(USER_BPF_OBJS) $(LIBLL)
 
 # The servers are the workload, not what is tested: never sanitized (LeakSanitizer's checker
 # would add a process to each of their exits, and the tests count processes).
+$(OUT)/tests/progs/%: tests/e2e/progs/%.c | $(OUT)/.deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -Wall -Wextra $< -o $@ -lpthread
+
 $(OUT)/%: servers/%.c $(SERVER_COMMON) | $(OUT)/.deps
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(filter-out -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS)) -Iservers \

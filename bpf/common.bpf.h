@@ -189,7 +189,7 @@ static __always_inline void *ll_reserve_at(__u32 size, __u16 type, __u64 ts)
 	id = bpf_get_current_pid_tgid();
 	h->type = type;
 	h->size = size;
-	h->cpu = bpf_get_smp_processor_id();
+	h->cpu = 0;
 	h->ts_ns = ts;
 	h->tgid = id >> 32;
 	h->tid = (__u32)id;

@@ -25,6 +25,7 @@
 #define LL_MAX_COMM_FILTERS 8
 #define LL_MAX_CGROUP_FILTERS 8	/* --cgroup */
 #define LL_MAX_CPUS	512	/* per-CPU counter rows in .bss; must be a power of two */
+#define LL_MAX_LOOPS	1024	/* threads with loop state: the kernel map and user space's tables */
 
 enum ll_rec_type {
 	LL_REC_FORK = 1,
@@ -44,7 +45,7 @@ enum ll_rec_type {
 struct ll_hdr {
 	__u16 type;
 	__u16 size;	/* of the whole record */
-	__u32 cpu;
+	__u32 cpu;	/* unused (0): a helper call per record that nothing read */
 	__u64 ts_ns;
 	__u32 tgid;	/* current task's process */
 	__u32 tid;	/* current task */
@@ -191,7 +192,33 @@ static __always_inline __u32 ll_hist_slot(__u64 v)
 	return slot < LL_HIST_SLOTS ? slot : LL_HIST_SLOTS - 1;
 }
 
-#define LL_EVHIST_SLOTS 16	/* log2 of events returned per wakeup: 0, 1, 2-3, 4-7, ... */
+/*
+ * Where a loop's thread is, as the scheduler sees it (--loops sched and calls alike): on CPU,
+ * asleep in its event wait, asleep anywhere else, or runnable and waiting for a CPU.
+ */
+enum ll_loop_state {
+	LL_LS_BUSY = 0,
+	LL_LS_IDLE,
+	LL_LS_OFFCPU,
+	LL_LS_RUNQ,
+	LL_LS_NR,
+};
+
+#define LL_LOOP_NSYS	4	/* syscalls slept in outside the wait; the last slot takes the rest */
+#define LL_SYS_OTHER	(-2)	/* nr of that last slot once it holds more than one syscall */
+#define LL_SYS_NONE	(-1)	/* asleep outside any syscall (a page fault) */
+
+struct ll_loop_sys {
+	__s32 nr;
+	__u32 used;
+	__u64 ns;		/* asleep in it outside the wait, whole run */
+	__u64 stretch_ns;	/* ... during the current stretch between two waits */
+};
+
+/* Bits of ll_loop_stats.flags */
+#define LL_LOOP_SHARED		(1u << 0)	/* another thread of the process waits on epfd */
+#define LL_LOOP_STRETCH		(1u << 1)	/* between two waits: a stall may be under way */
+#define LL_LOOP_WOKE		(1u << 2)	/* woken in its wait, not yet returned (calls mode) */
 
 /* Per-thread event loop state, aggregated in the kernel (map "loops", key: tid). */
 struct ll_loop_stats {
@@ -199,21 +226,28 @@ struct ll_loop_stats {
 	__u32 tid;
 	__s32 epfd;		/* epoll fd of the last wait */
 	__s32 maxevents;	/* of the last wait */
-	__u64 first_ns;		/* first epoll_wait seen */
-	__u64 sleep_ns;		/* asleep in a wait since then; 0 while running */
-	__u64 exit_ns;		/* last wait returned then */
-	__u64 wakeups;		/* returns with events > 0 */
-	__u64 events;
+	__u64 first_ns;		/* found: first sleep in the wait (calls mode: or first return) */
+	__u64 sleep_ns;		/* asleep in a wait since then; 0 while not */
+	__u64 exit_ns;		/* last wait returned then (calls mode) */
+	__u32 state;		/* enum ll_loop_state, since state_ns */
+	__u32 flags;		/* LL_LOOP_* */
+	__u64 state_ns;
+	__s32 sleep_nr;		/* LL_LS_OFFCPU: the syscall it sleeps in */
+	__u32 pad;
+	__u64 time_ns[LL_LS_NR];	/* closed periods per state; user space adds the open one */
+	__u64 stretch_start_ns;		/* LL_LOOP_STRETCH: when the last wait ended */
+	__u64 stretch_ns[LL_LS_NR];	/* that stretch so far, per state */
+	__u64 waits;		/* sleeps in the wait that ended (woken) */
+	__u64 wakeups;		/* calls mode: returns with events > 0; sched mode: waits */
+	__u64 events;		/* calls mode only, like timeouts, full and errors */
 	__u64 timeouts;		/* returns with 0 events */
 	__u64 full;		/* returns with events == maxevents */
 	__u64 errors;		/* returns < 0 (EINTR mostly) */
-	__u64 blocked_ns;	/* total time asleep in waits (a wait with events ready: 0) */
-	__u64 busy_ns;		/* total time running between a return and the next sleep */
 	__u64 stalls;
 	__u64 max_stall_ns;
-	__u32 blocked_hist[LL_HIST_SLOTS];
-	__u32 busy_hist[LL_HIST_SLOTS];
-	__u32 events_hist[LL_EVHIST_SLOTS];
+	struct ll_loop_sys sys[LL_LOOP_NSYS];
+	__u32 blocked_hist[LL_HIST_SLOTS];	/* asleep in the wait, per wait (us); wraps */
+	__u32 busy_hist[LL_HIST_SLOTS];		/* stretches between waits (us); wraps */
 	char comm[LL_COMM_LEN];
 };
 
@@ -226,8 +260,8 @@ struct ll_loop_new {
 };
 
 /*
- * A busy period longer than the stall threshold ended: the loop went to sleep in its next wait,
- * or that wait returned at once with events ready (it is running again).
+ * A stretch between two waits longer than the stall threshold ended: the loop went to sleep in
+ * its next wait, or (calls mode) that wait returned at once with events ready.
  */
 struct ll_stall {
 	struct ll_hdr hdr;
@@ -236,6 +270,11 @@ struct ll_stall {
 	__u32 asleep;		/* ended by sleeping in the wait, not by its return */
 	__u32 pad;
 	char comm[LL_COMM_LEN];
+	__u64 oncpu_ns;		/* busy_ns in its parts: on CPU, asleep outside the wait, runnable */
+	__u64 offcpu_ns;
+	__u64 runq_ns;
+	__s32 syscall;		/* slept in most during the stretch; LL_SYS_NONE if it never slept */
+	__u32 pad2;
 };
 
 /* One epoll_wait return (only when loop-all events are asked for). */

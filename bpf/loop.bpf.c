@@ -1,20 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * Event loops: per-thread epoll_wait behaviour, aggregated here because a busy loop waits 100k+
- * times a second. Only rare things become records: a new loop, a stall, a loop's thread exiting
- * (and every return in loop-all mode). User space reads the "loops" map each interval.
+ * Event loops: where each loop thread's time goes, from the scheduler's view, aggregated here
+ * because a busy loop waits 100k+ times a second. Only rare things become records: a new loop,
+ * a stall, a loop's thread exiting (and every return in loop-all mode). User space reads the
+ * "loops" map each interval.
  *
- * A wait is seen at two points, never at its entry: where its thread goes to sleep in it
- * (sched_switch) and where it returns (sys_exit). A syscall-entry program would cost a
- * tracepoint dispatch and a clock read on every call (make bench: +516 ns per call with one,
- * +289 ns without); a loop that finds events ready never sleeps, so its waits cost one program and one clock
- * read. Busy time therefore runs from a return to the next sleep (or return), and blocked time is
- * time asleep in the wait: the few microseconds a wait spends running count as busy.
+ * --loops sched (the default) needs no per-call hook. sched_switch tells, for the thread going
+ * off CPU, whether it is still runnable (preempted: run queue), asleep in its event wait (the
+ * syscall number in its saved registers is an epoll wait: idle) or asleep elsewhere (off CPU,
+ * and in which syscall); sched_wakeup ends a sleep (from then on it waits for a CPU) and
+ * sched_switch's next ends the wait for a CPU. A loop that never sleeps costs nothing at all;
+ * one that sleeps pays three cheap tp_btf programs per wait, not a syscall tracepoint per call.
+ *
+ * --loops calls adds the syscall-exit programs of the waits (events per wakeup, timeouts,
+ * maxevents full, and a boundary at every return, also the ones that did not sleep), at
+ * +250 ns or more per call for the syscall tracepoint alone (make bench).
+ *
+ * A stretch runs from the end of one wait (woken in it; calls mode: or a return that did not
+ * sleep) to the start of the next; one longer than --stall-ms is a stall, with its on-CPU,
+ * off-CPU and run-queue parts.
  */
 #include "common.bpf.h"
 
 /* Syscall numbers of epoll_wait, epoll_pwait and epoll_pwait2 on this arch; -1: none. */
 const volatile long ll_nr_epoll[3] = { -1, -1, -1 };
+const volatile long ll_nr_futex = -1;
+/* --loops calls: the syscall-exit programs are loaded and own the per-call counts. */
+const volatile bool ll_loop_calls = false;
+
+#define TASK_RUNNING_F	0
 
 /*
  * Keyed by tid. Task-local storage pointing into an mmapped array was tried and ran slower here
@@ -22,10 +36,23 @@ const volatile long ll_nr_epoll[3] = { -1, -1, -1 };
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, LL_MAX_LOOPS);
 	__type(key, __u32);
 	__type(value, struct ll_loop_stats);
 } loops SEC(".maps");
+
+/* Which thread first waited on an epoll fd: a second one makes both a shared loop. */
+struct ll_epfd_key {
+	__u32 tgid;
+	__s32 epfd;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LL_MAX_LOOPS);
+	__type(key, struct ll_epfd_key);
+	__type(value, __u32);
+} loop_epfds SEC(".maps");
 
 /* Template for new entries: the value is too large for the BPF stack. */
 static const struct ll_loop_stats loop_zero;
@@ -35,12 +62,169 @@ static __always_inline bool is_epoll_wait(long nr)
 	return nr >= 0 && (nr == ll_nr_epoll[0] || nr == ll_nr_epoll[1] || nr == ll_nr_epoll[2]);
 }
 
+/* barrier_var: clang proves the slot in range and drops the check the verifier needs. */
+static __always_inline void hist_inc(__u32 *hist, __u32 slot, __u32 nslots)
+{
+	barrier_var(slot);
+	if (slot < nslots)
+		hist[slot]++;
+}
+
+/* ---- shared epoll fds ---- */
+
+static __always_inline void mark_shared(__u32 tid)
+{
+	struct ll_loop_stats *other = bpf_map_lookup_elem(&loops, &tid);
+
+	if (other)
+		other->flags |= LL_LOOP_SHARED;
+}
+
+/* The thread waits on epfd now: a process's second thread on it makes a shared loop. */
+static __always_inline void note_epfd(struct ll_loop_stats *st, __s32 epfd)
+{
+	struct ll_epfd_key key = { .tgid = st->tgid, .epfd = epfd };
+	__u32 *first;
+
+	if (st->epfd == epfd && st->first_ns)
+		return;
+	st->epfd = epfd;
+	first = bpf_map_lookup_elem(&loop_epfds, &key);
+	if (!first) {
+		bpf_map_update_elem(&loop_epfds, &key, &st->tid, BPF_NOEXIST);
+		return;
+	}
+	if (*first == st->tid)
+		return;
+	st->flags |= LL_LOOP_SHARED;
+	mark_shared(*first);
+}
+
 /* The wait's own arguments, from the registers saved at syscall entry: (epfd, events, max). */
 static __always_inline void note_wait_args(struct ll_loop_stats *st, struct pt_regs *regs)
 {
-	st->epfd = PT_REGS_PARM1_SYSCALL(regs);
+	note_epfd(st, PT_REGS_PARM1_SYSCALL(regs));
 	st->maxevents = PT_REGS_PARM3_SYSCALL(regs);
 }
+
+/* ---- time per state ---- */
+
+/* Off-CPU time by syscall: a few slots, the last one taking whatever does not fit. */
+static __always_inline void sys_add(struct ll_loop_stats *st, __s32 nr, __u64 d, bool stretch)
+{
+	struct ll_loop_sys *s = NULL;
+	int i;
+
+	for (i = 0; i < LL_LOOP_NSYS; i++) {
+		if (st->sys[i].used && st->sys[i].nr == nr) {
+			s = &st->sys[i];
+			break;
+		}
+		if (!st->sys[i].used) {
+			s = &st->sys[i];
+			s->used = 1;
+			s->nr = nr;
+			break;
+		}
+	}
+	if (!s) {
+		s = &st->sys[LL_LOOP_NSYS - 1];
+		s->nr = LL_SYS_OTHER;
+	}
+	s->ns += d;
+	if (stretch)
+		s->stretch_ns += d;
+}
+
+/* The state the thread was in since state_ns ends now. */
+static __always_inline void close_state(struct ll_loop_stats *st, __u64 now)
+{
+	__u32 state = st->state & (LL_LS_NR - 1);
+	bool stretch = st->flags & LL_LOOP_STRETCH;
+	__u64 d = now > st->state_ns ? now - st->state_ns : 0;
+
+	st->time_ns[state] += d;
+	if (stretch)
+		st->stretch_ns[state] += d;
+	if (state == LL_LS_OFFCPU)
+		sys_add(st, st->sleep_nr, d, stretch);
+	st->state_ns = now;
+}
+
+static __always_inline void set_state(struct ll_loop_stats *st, __u32 state, __u64 now)
+{
+	close_state(st, now);
+	st->state = state;
+}
+
+/* ---- stretches between waits ---- */
+
+static __always_inline void stretch_begin(struct ll_loop_stats *st, __u64 now)
+{
+	int i;
+
+	st->flags |= LL_LOOP_STRETCH;
+	st->stretch_start_ns = now;
+	for (i = 0; i < LL_LS_NR; i++)
+		st->stretch_ns[i] = 0;
+	for (i = 0; i < LL_LOOP_NSYS; i++)
+		st->sys[i].stretch_ns = 0;
+}
+
+static __always_inline __s32 stretch_top_syscall(struct ll_loop_stats *st)
+{
+	__u64 best = 0;
+	__s32 nr = LL_SYS_NONE;
+	int i;
+
+	for (i = 0; i < LL_LOOP_NSYS; i++) {
+		if (st->sys[i].used && st->sys[i].stretch_ns > best) {
+			best = st->sys[i].stretch_ns;
+			nr = st->sys[i].nr;
+		}
+	}
+	return nr;
+}
+
+static __always_inline void emit_stall(struct ll_loop_stats *st, __u64 len, __u64 now,
+				       bool asleep)
+{
+	struct ll_stall *r = ll_reserve_at(sizeof(*r), LL_REC_STALL, now);
+
+	if (!r)
+		return;
+	r->busy_ns = len;
+	r->start_ns = st->stretch_start_ns;
+	r->asleep = asleep;
+	r->pad = 0;
+	__builtin_memcpy(r->comm, st->comm, sizeof(r->comm));
+	r->oncpu_ns = st->stretch_ns[LL_LS_BUSY];
+	r->offcpu_ns = st->stretch_ns[LL_LS_OFFCPU];
+	r->runq_ns = st->stretch_ns[LL_LS_RUNQ];
+	r->syscall = r->offcpu_ns ? stretch_top_syscall(st) : LL_SYS_NONE;
+	r->pad2 = 0;
+	ll_submit(r, LL_REC_STALL);
+}
+
+/* The loop is back in a wait (asleep in it, or calls mode: a return that did not sleep). */
+static __always_inline void stretch_end(struct ll_loop_stats *st, __u64 now, bool asleep)
+{
+	__u64 len;
+
+	if (!(st->flags & LL_LOOP_STRETCH))
+		return;
+	st->flags &= ~LL_LOOP_STRETCH;
+	len = now - st->stretch_start_ns;
+	hist_inc(st->busy_hist, ll_hist_slot(len / 1000), LL_HIST_SLOTS);
+	if (len < ll_stall_ns)
+		return;
+	st->stalls++;
+	if (len > st->max_stall_ns)
+		st->max_stall_ns = len;
+	emit_stall(st, len, now, asleep);
+}
+
+/* ---- new loops ---- */
 
 static __always_inline void emit_loop_new(struct ll_loop_stats *st, __u64 now)
 {
@@ -55,11 +239,11 @@ static __always_inline void emit_loop_new(struct ll_loop_stats *st, __u64 now)
 }
 
 /*
- * The current thread's first wait: it is in one now (asleep or returning); first_ns is now.
- * The clock is read only past the filter: untraced loops (lifeline's own poll, other processes
+ * The current thread's first wait: it is in one now (asleep, or returning in calls mode). The
+ * clock is read only past the filter: untraced loops (lifeline's own poll, other processes
  * under -p or -c) cost a lookup, not a clock read.
  */
-static __always_inline struct ll_loop_stats *loop_create(struct pt_regs *regs)
+static __always_inline struct ll_loop_stats *loop_create(struct pt_regs *regs, __u32 state)
 {
 	__u64 id = bpf_get_current_pid_tgid(), now;
 	__u32 tid = (__u32)id;
@@ -77,51 +261,126 @@ static __always_inline struct ll_loop_stats *loop_create(struct pt_regs *regs)
 		return NULL;
 	st->tgid = id >> 32;
 	st->tid = tid;
-	st->first_ns = now;
+	st->epfd = -1;
 	bpf_get_current_comm(st->comm, sizeof(st->comm));
 	note_wait_args(st, regs);
+	st->first_ns = now;
+	st->state = state;
+	st->state_ns = now;
+	if (state == LL_LS_IDLE)
+		st->sleep_ns = now;
 	emit_loop_new(st, now);
 	return st;
 }
 
-/* barrier_var: clang proves the slot in range and drops the check the verifier needs. */
-static __always_inline void hist_inc(__u32 *hist, __u32 slot, __u32 nslots)
+/* ---- the scheduler's view ---- */
+
+/* Woken in its wait: the wait is over (its return follows once it runs). */
+static __always_inline void wait_woken(struct ll_loop_stats *st, __u64 now)
 {
-	barrier_var(slot);
-	if (slot < nslots)
-		hist[slot]++;
+	st->waits++;
+	if (!ll_loop_calls) {
+		st->wakeups++;
+		hist_inc(st->blocked_hist, ll_hist_slot((now - st->sleep_ns) / 1000),
+			 LL_HIST_SLOTS);
+		st->sleep_ns = 0;
+	}
+	st->flags |= LL_LOOP_WOKE;
+	stretch_begin(st, now);
 }
 
-/* The busy period since the previous return ended now: the loop is in its next wait. */
-static __always_inline void account_busy(struct ll_loop_stats *st, __u64 now, bool asleep)
+/* A sleeping thread became runnable (woken) or runs again (a wake-up not seen). */
+static __always_inline void sleep_over(struct ll_loop_stats *st, __u32 state, __u64 now)
 {
-	__u64 busy = now - st->exit_ns;
-	struct ll_stall *r;
+	bool in_wait = st->state == LL_LS_IDLE;
 
-	st->busy_ns += busy;
-	hist_inc(st->busy_hist, ll_hist_slot(busy / 1000), LL_HIST_SLOTS);
-	if (busy < ll_stall_ns)
+	set_state(st, state, now);
+	if (in_wait)
+		wait_woken(st, now);
+}
+
+/* prev goes off CPU: still runnable (preempted), asleep in its wait, or asleep elsewhere. */
+static __always_inline void loop_switch_out(struct task_struct *prev, bool runnable, __u64 *now)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+	__u32 tid = prev->pid;
+	struct ll_loop_stats *st;
+	long nr;
+
+	st = bpf_map_lookup_elem(&loops, &tid);
+	if (runnable) {
+		/* never asleep in the wait, even on its way out of it */
+		if (st) {
+			*now = bpf_ktime_get_ns();
+			set_state(st, LL_LS_RUNQ, *now);
+		}
 		return;
-	st->stalls++;
-	if (busy > st->max_stall_ns)
-		st->max_stall_ns = busy;
-	r = ll_reserve_at(sizeof(*r), LL_REC_STALL, now);
-	if (!r)
+	}
+	nr = ll_syscall_nr(regs);
+	if (is_epoll_wait(nr)) {
+		if (!st) {
+			loop_create(regs, LL_LS_IDLE);	/* current is still prev */
+			return;
+		}
+		*now = bpf_ktime_get_ns();
+		note_epfd(st, PT_REGS_PARM1_SYSCALL(regs));
+		set_state(st, LL_LS_IDLE, *now);
+		stretch_end(st, *now, true);
+		if (!st->sleep_ns)
+			st->sleep_ns = *now;
 		return;
-	r->busy_ns = busy;
-	r->start_ns = st->exit_ns;
-	r->asleep = asleep;
-	r->pad = 0;
-	__builtin_memcpy(r->comm, st->comm, sizeof(r->comm));
-	ll_submit(r, LL_REC_STALL);
+	}
+	if (!st)
+		return;
+	*now = bpf_ktime_get_ns();
+	set_state(st, LL_LS_OFFCPU, *now);
+	st->sleep_nr = nr;
+	/* A thread of a shared loop parked in a futex left the loop to the others: no stall. */
+	if ((st->flags & LL_LOOP_SHARED) && nr == ll_nr_futex)
+		st->flags &= ~LL_LOOP_STRETCH;
 }
 
-static __always_inline __u32 log2_slot(__u64 v)
+/* next comes on CPU: whatever it waited for (a CPU, or a wake-up not seen) is over. */
+static __always_inline void loop_switch_in(struct task_struct *next, __u64 now)
 {
-	__u32 s = v ? ll_msb64(v) + 1 : 0;
+	__u32 tid = next->pid;
+	struct ll_loop_stats *st = bpf_map_lookup_elem(&loops, &tid);
 
-	return s < LL_EVHIST_SLOTS ? s : LL_EVHIST_SLOTS - 1;
+	if (!st)
+		return;
+	if (!now)
+		now = bpf_ktime_get_ns();
+	sleep_over(st, LL_LS_BUSY, now);
 }
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(ll_loop_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	__u64 now = 0;
+
+	loop_switch_out(prev, preempt || prev_state == TASK_RUNNING_F, &now);
+	loop_switch_in(next, now);
+	return 0;
+}
+
+/*
+ * A sleeping loop thread is woken: from now on it waits for a CPU. sched_wakeup_new is not
+ * hooked: a new task has no loop state yet, so it would be a program run for nothing.
+ */
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(ll_loop_wakeup, struct task_struct *p)
+{
+	__u32 tid = p->pid;
+	struct ll_loop_stats *st = bpf_map_lookup_elem(&loops, &tid);
+
+	if (!st || (st->state != LL_LS_IDLE && st->state != LL_LS_OFFCPU))
+		return 0;
+	sleep_over(st, LL_LS_RUNQ, bpf_ktime_get_ns());
+	return 0;
+}
+
+/* ---- calls mode: every return of the wait ---- */
 
 static __always_inline void count_return(struct ll_loop_stats *st, long ret)
 {
@@ -130,7 +389,6 @@ static __always_inline void count_return(struct ll_loop_stats *st, long ret)
 		st->events += ret;
 		if (ret >= st->maxevents)
 			st->full++;
-		hist_inc(st->events_hist, log2_slot(ret), LL_EVHIST_SLOTS);
 	} else if (ret == 0) {
 		st->timeouts++;
 	} else {
@@ -162,7 +420,7 @@ static __always_inline void loop_return(long ret)
 	st = bpf_map_lookup_elem(&loops, &tid);
 	if (!st) {
 		/* The wait began before lifeline saw it: only its result is known. */
-		st = loop_create(regs);
+		st = loop_create(regs, LL_LS_BUSY);
 		if (!st)
 			return;
 		count_return(st, ret);
@@ -177,11 +435,14 @@ static __always_inline void loop_return(long ret)
 	if (st->sleep_ns) {
 		blocked = now - st->sleep_ns;
 		st->sleep_ns = 0;
-	} else if (st->exit_ns) {
-		account_busy(st, now, false);
 	}
+	if (!(st->flags & LL_LOOP_WOKE)) {
+		/* found events ready without sleeping: one stretch ends, the next begins */
+		stretch_end(st, now, false);
+		stretch_begin(st, now);
+	}
+	st->flags &= ~LL_LOOP_WOKE;
 	/* Every wait counts in the blocked histogram, the ones that found events ready as 0. */
-	st->blocked_ns += blocked;
 	hist_inc(st->blocked_hist, ll_hist_slot(blocked / 1000), LL_HIST_SLOTS);
 	count_return(st, ret);
 	if (ll_loop_all)
@@ -210,56 +471,30 @@ int ll_exit_epoll_pwait2(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
-/*
- * A thread goes to sleep: if it sleeps inside an epoll wait, its busy period ended here. Only
- * voluntary sleeps: a wait preempted while it runs is still running. current is still prev.
- */
-SEC("tp_btf/sched_switch")
-int BPF_PROG(ll_loop_sleep, bool preempt, struct task_struct *prev)
-{
-	struct pt_regs *regs;
-	struct ll_loop_stats *st;
-	__u32 tid;
-	__u64 now;
-
-	if (preempt)
-		return 0;
-	regs = (struct pt_regs *)bpf_task_pt_regs(prev);
-	if (!is_epoll_wait(ll_syscall_nr(regs)))
-		return 0;
-	tid = prev->pid;
-	st = bpf_map_lookup_elem(&loops, &tid);
-	if (!st) {
-		st = loop_create(regs);
-		if (st)
-			st->sleep_ns = st->first_ns;
-		return 0;
-	}
-	if (st->sleep_ns)
-		return 0;	/* woken without events and asleep again: still the same wait */
-	now = bpf_ktime_get_ns();
-	if (st->exit_ns)
-		account_busy(st, now, true);
-	st->sleep_ns = now;
-	return 0;
-}
-
 /* A loop's thread exited: hand over its final totals, then free its entry. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ll_loop_thread_exit, struct task_struct *task)
 {
+	struct ll_epfd_key key;
 	__u32 tid = task->pid;
 	struct ll_loop_stats *st;
 	struct ll_loop_exit *r;
+	__u32 *first;
 
 	st = bpf_map_lookup_elem(&loops, &tid);
 	if (!st)
 		return 0;
+	close_state(st, bpf_ktime_get_ns());
 	r = ll_reserve(sizeof(*r), LL_REC_LOOP_EXIT);
 	if (r) {
 		bpf_probe_read_kernel(&r->stats, sizeof(r->stats), st);
 		ll_submit(r, LL_REC_LOOP_EXIT);
 	}
+	key.tgid = st->tgid;
+	key.epfd = st->epfd;
+	first = bpf_map_lookup_elem(&loop_epfds, &key);
+	if (first && *first == tid)
+		bpf_map_delete_elem(&loop_epfds, &key);
 	bpf_map_delete_elem(&loops, &tid);
 	return 0;
 }

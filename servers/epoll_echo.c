@@ -7,6 +7,7 @@
 #include "common.h"
 
 #include <errno.h>
+#include <time.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -52,6 +53,7 @@ struct options {
 	long read_size;
 	long stall_ms;
 	long stall_every;
+	bool stall_cpu;
 	long maxevents;
 	long timeout_ms;
 };
@@ -83,6 +85,7 @@ static void usage(void)
 	       "  --stall-ms MS        block the loop MS (nanosleep) every --stall-every requests\n"
 	       "  --stall-every N      stall on every Nth request, a read that echoes data\n"
 	       "                       (default 1 when --stall-ms is given)\n"
+	       "  --stall-cpu          stall by burning CPU instead of sleeping (a slow handler)\n"
 	       "  --maxevents N        epoll_wait maxevents (default 64)\n"
 	       "  --timeout-ms MS      epoll_wait timeout (default 1000; -1 waits forever)\n"
 	       "  -v, --verbose        log connections and stalls to stderr\n"
@@ -94,7 +97,7 @@ static void usage(void)
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_HOST = 256, OPT_MODE, OPT_ET_BUG, OPT_READ_SIZE, OPT_STALL_MS,
-	       OPT_STALL_EVERY, OPT_MAXEVENTS, OPT_TIMEOUT };
+	       OPT_STALL_EVERY, OPT_MAXEVENTS, OPT_TIMEOUT, OPT_STALL_CPU };
 	static const struct option longopts[] = {
 		{ "host", required_argument, NULL, OPT_HOST },
 		{ "port", required_argument, NULL, 'p' },
@@ -103,6 +106,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "read-size", required_argument, NULL, OPT_READ_SIZE },
 		{ "stall-ms", required_argument, NULL, OPT_STALL_MS },
 		{ "stall-every", required_argument, NULL, OPT_STALL_EVERY },
+		{ "stall-cpu", no_argument, NULL, OPT_STALL_CPU },
 		{ "maxevents", required_argument, NULL, OPT_MAXEVENTS },
 		{ "timeout-ms", required_argument, NULL, OPT_TIMEOUT },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -135,6 +139,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_STALL_EVERY:
 			o->stall_every = ll_parse_long("--stall-every", optarg, 1, LONG_MAX);
+			break;
+		case OPT_STALL_CPU:
+			o->stall_cpu = true;
 			break;
 		case OPT_MAXEVENTS:
 			o->maxevents = ll_parse_long("--maxevents", optarg, 1, 1 << 20);
@@ -268,13 +275,29 @@ static void close_conn(struct event_loop *el, int fd, struct conn *c)
 	free(c);
 }
 
+/* Burns ns of this thread's CPU time: a handler that computes, not one that sleeps. */
+static void spin_ns(uint64_t ns)
+{
+	struct timespec ts;
+	uint64_t end;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	end = ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec + ns;
+	do
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	while ((uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec < end);
+}
+
 /* Counts a request; every --stall-every'th blocks the whole loop, as a slow command would. */
 static void count_request(void)
 {
 	requests++;
 	if (opts.stall_every && requests % opts.stall_every == 0) {
 		ll_log("request %lu: stalling the loop for %ld ms", requests, opts.stall_ms);
-		ll_sleep_ns(opts.stall_ms * NSEC_PER_MSEC);
+		if (opts.stall_cpu)
+			spin_ns(opts.stall_ms * NSEC_PER_MSEC);
+		else
+			ll_sleep_ns(opts.stall_ms * NSEC_PER_MSEC);
 	}
 }
 

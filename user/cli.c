@@ -34,6 +34,7 @@ enum {
 	OPT_SVG,
 	OPT_CGROUP,
 	OPT_FULL,
+	OPT_LOOPS,
 };
 
 struct cli_ctx {
@@ -102,6 +103,9 @@ static const struct argp_option cli_options[] = {
 	{ NULL, 0, NULL, 0, "Tuning:", 3 },
 	{ "stall-ms", OPT_STALL_MS, "MS", 0,
 	  "Busy period that counts as an event loop stall (default 50)", 3 },
+	{ "loops", OPT_LOOPS, "MODE", 0,
+	  "Event loops: sched (default; scheduler events only, near-zero cost), calls (also every "
+	  "epoll_wait return: events per wakeup, timeouts; costs more per call) or off", 3 },
 	{ "ringbuf-kb", OPT_RINGBUF_KB, "KB", 0,
 	  "Ring buffer size (default 4096; rounded up to a power of two, at least 64)", 3 },
 	{ "verbose", 'v', NULL, 0, "libbpf and load diagnostics on stderr", 3 },
@@ -422,6 +426,25 @@ static error_t cli_number(struct cli_ctx *c, int key, const char *arg)
 	return ARGP_ERR_UNKNOWN;
 }
 
+static error_t cli_loops(struct cli_ctx *c, const char *arg)
+{
+	static const char *const names[] = {
+		[LL_LOOPS_SCHED] = "sched", [LL_LOOPS_CALLS] = "calls", [LL_LOOPS_OFF] = "off",
+	};
+	char show[CLI_SHOW_LEN + 8];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(arg, names[i])) {
+			c->o->loops_mode = i;
+			c->o->loops_given = true;
+			return 0;
+		}
+	}
+	return cli_fail(c, "invalid --loops '%s': expected sched, calls or off",
+			cli_show(show, sizeof(show), arg));
+}
+
 /* "-e proc": argp gives an optional argument only when attached, so the word after a detached
  * -e (-e, -je, --ev..--events) is its classes when it parses as a class list. */
 static bool cli_detached_events(const struct argp_state *state, const char *word)
@@ -535,6 +558,8 @@ static error_t cli_parse_opt(int key, char *arg, struct argp_state *state)
 			return cli_fail(c, "--svg needs a file name");
 		c->o->svg = arg;
 		return 0;
+	case OPT_LOOPS:
+		return cli_loops(c, arg);
 	case 'h':
 		c->help = true;
 		return EINTR;	/* stop here, like --help always does */
@@ -590,6 +615,13 @@ static int cli_check(struct cli_ctx *c)
 		o->events = true;
 	if (o->events && !o->classes)
 		o->classes = LL_CLASS_DEFAULT;
+	/* Every wakeup is a per-call fact: loop-all needs the per-call programs. */
+	if (o->events && (o->classes & LL_CLASS_LOOP_ALL)) {
+		if (o->loops_given && o->loops_mode != LL_LOOPS_CALLS)
+			return cli_fail(c, "-e loop-all streams every epoll_wait return, which needs "
+					"--loops calls");
+		o->loops_mode = LL_LOOPS_CALLS;
+	}
 	return 0;
 }
 

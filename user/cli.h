@@ -27,6 +27,11 @@
 /* "all" is every class but the per-wakeup firehose, which only loop-all asks for. */
 #define LL_CLASS_ALL		(LL_CLASS_PROC | LL_CLASS_SOCK | LL_CLASS_LOOP)
 
+/* --loops */
+#define LL_LOOPS_SCHED	0	/* scheduler events only */
+#define LL_LOOPS_CALLS	1	/* and every epoll wait return */
+#define LL_LOOPS_OFF	2
+
 struct ll_opts {
 	uint32_t pids[LL_MAX_PIDS];	/* -p, without duplicates */
 	unsigned int npids;
@@ -45,6 +50,8 @@ struct ll_opts {
 	bool explain;			/* --explain */
 	int verbose;			/* -v, counted */
 	uint64_t stall_ms;		/* --stall-ms; default 50 */
+	unsigned int loops_mode;	/* --loops: LL_LOOPS_*; default sched */
+	bool loops_given;
 
 	/* --ringbuf-kb (default 4096), already rounded up to what will be created: a power of two,
 	 * whole pages, at least 64 KiB. ringbuf_bytes == ringbuf_kb * 1024. */

@@ -100,6 +100,11 @@ struct ll_event {
 		struct {
 			uint64_t busy_us;
 			uint64_t start_ns;
+			bool parts_known;	/* busy_us split into where the time went */
+			uint64_t oncpu_us;
+			uint64_t offcpu_us;
+			uint64_t runq_us;
+			int syscall;		/* slept in most; LL_SYS_NONE if it never slept */
 		} stall;
 		struct {
 			int events;

@@ -34,25 +34,29 @@ uint64_t hist_slot_hi(unsigned int slot)
 	return hist_slot_lo(slot + 1);
 }
 
+void hist_add_slot_count(struct ll_hist *h, unsigned int slot, uint64_t n)
+{
+	uint64_t lo, hi;
+
+	if (!n || slot >= LL_HIST_SLOTS)
+		return;
+	lo = hist_slot_lo(slot);
+	hi = hist_slot_hi(slot) == UINT64_MAX ? lo : hist_slot_hi(slot) - 1;
+	if (!h->count || lo < h->min)
+		h->min = lo;
+	if (hi > h->max)
+		h->max = hi;
+	h->count += n;
+	h->sum += n * ((lo + hi) / 2);
+	h->slot[slot] += n;
+}
+
 void hist_add_slots(struct ll_hist *h, const __u32 *slots, unsigned int n)
 {
 	unsigned int i;
 
-	for (i = 0; i < n && i < LL_HIST_SLOTS; i++) {
-		uint64_t lo, hi;
-
-		if (!slots[i])
-			continue;
-		lo = hist_slot_lo(i);
-		hi = hist_slot_hi(i) == UINT64_MAX ? lo : hist_slot_hi(i) - 1;
-		if (!h->count || lo < h->min)
-			h->min = lo;
-		if (hi > h->max)
-			h->max = hi;
-		h->count += slots[i];
-		h->sum += slots[i] * ((lo + hi) / 2);
-		h->slot[i] += slots[i];
-	}
+	for (i = 0; i < n && i < LL_HIST_SLOTS; i++)
+		hist_add_slot_count(h, i, slots[i]);
 }
 
 void hist_merge(struct ll_hist *dst, const struct ll_hist *src)

@@ -27,6 +27,8 @@ struct ll_pct {
 void hist_add(struct ll_hist *h, uint64_t us);
 /* Merge counts from the kernel's u32 slots (no exact min/max: those come from the slots). */
 void hist_add_slots(struct ll_hist *h, const __u32 *slots, unsigned int n);
+/* n more values in slot (counted as the slot's middle). */
+void hist_add_slot_count(struct ll_hist *h, unsigned int slot, uint64_t n);
 void hist_merge(struct ll_hist *dst, const struct ll_hist *src);
 /* Value at quantile q (0..1): the middle of the slot holding it, clamped to [min, max]. */
 uint64_t hist_quantile(const struct ll_hist *h, double q);

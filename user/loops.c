@@ -14,58 +14,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include "hist.h"
-#include "loops.h"
-#include "u64map.h"
-
-struct lp_loop {
-	bool alive;		/* kernel state exists: in the last snapshot, or newer than it */
-	bool exited;		/* LOOP_EXIT seen: the totals are final */
-	bool in_snap;		/* scratch for lp_update */
-	uint32_t tgid;
-	uint32_t tid;
-	int epfd;
-	int maxevents;
-	char comm[LL_COMM_LEN];
-	uint64_t first_ns;	/* the kernel's; 0 until a snapshot or the exit record tells */
-	uint64_t new_ns;	/* when this entry was made */
-	uint64_t last_ns;	/* latest activity known, for eviction */
-	uint64_t sleep_ns;
-	uint64_t exit_ns;
-	uint64_t wakeups;
-	uint64_t events;
-	uint64_t timeouts;
-	uint64_t full;
-	uint64_t errors;
-	uint64_t blocked_ns;
-	uint64_t busy_ns;
-	uint64_t stalls;
-	uint64_t max_stall_ns;
-	uint64_t rec_stalls;	/* stall records: ahead of the kernel's between snapshots */
-	uint64_t rec_max_stall_ns;
-	uint64_t snap_ns;	/* last snapshot that had this loop, and its wakeups then */
-	uint64_t snap_wakeups;
-	double wakeups_rate;
-	int et_fds;
-	int lt_fds;
-	struct ll_hist blocked;
-	struct ll_hist busy;
-};
-
-struct loops {
-	ll_emit_fn emit;
-	void *ctx;
-	struct lp_loop *l;
-	size_t nl, max_l;
-	struct u64map index;	/* tid of loops that have not exited -> loop index + 1 */
-	uint64_t prev_update_ns;
-	struct lp_counters cnt;
-};
-
-static uint64_t lp_max64(uint64_t a, uint64_t b)
-{
-	return a > b ? a : b;
-}
+#include "loops_priv.h"
 
 /* ---- index of loops that have not exited ---- */
 
@@ -95,11 +44,6 @@ static void lp_index_del(struct loops *lp, const struct lp_loop *l)
 }
 
 /* ---- entries ---- */
-
-static bool lp_is_dead(const struct lp_loop *l)
-{
-	return l->exited || !l->alive;
-}
 
 /*
  * Room for a loop worth `wakeups`: a free entry, else the dead loop idle longest, else the live
@@ -196,14 +140,56 @@ static void lp_set_comm(struct lp_loop *l, const char *comm)
 	l->comm[LL_COMM_LEN - 1] = '\0';
 }
 
-/* Records and snapshots arrive in no fixed order: the latest wait state wins. */
-static void lp_set_wait_state(struct lp_loop *l, uint64_t sleep_ns, uint64_t exit_ns)
+static uint64_t lp_state_since(const struct lp_loop *l)
 {
-	if (lp_max64(sleep_ns, exit_ns) < lp_max64(l->sleep_ns, l->exit_ns))
+	return lp_max64(l->state_ns, l->stretch_start_ns);
+}
+
+/* Records and snapshots arrive in no fixed order: the latest state wins. */
+static void lp_set_state(struct lp_loop *l, const struct ll_loop_stats *st)
+{
+	if (lp_max64(st->state_ns, st->stretch_start_ns) < lp_state_since(l))
 		return;
-	l->sleep_ns = sleep_ns;
-	l->exit_ns = exit_ns;
-	l->last_ns = lp_max64(l->last_ns, lp_max64(sleep_ns, exit_ns));
+	l->state = st->state < LL_LS_NR ? st->state : LL_LS_BUSY;
+	l->state_ns = st->state_ns;
+	l->sleep_nr = st->sleep_nr;
+	l->flags = st->flags;
+	l->stretch_start_ns = st->stretch_start_ns;
+	l->last_ns = lp_max64(l->last_ns, lp_state_since(l));
+}
+
+/*
+ * A stall record, ahead of the next snapshot: the stretch ended at ts, asleep in the next wait
+ * or (calls mode) at a return, where the next one began. The time up to ts is closed as the
+ * kernel closed it, so totals read in between never go back.
+ */
+static void lp_stretch_ended(struct lp_loop *l, uint64_t ts, bool asleep)
+{
+	if (ts < lp_state_since(l))
+		return;
+	if (l->state_ns && ts > l->state_ns)
+		l->time_ns[l->state] += ts - l->state_ns;
+	l->state_ns = ts;
+	if (asleep) {
+		l->state = LL_LS_IDLE;
+		l->flags &= ~LL_LOOP_STRETCH;
+	} else {
+		l->state = LL_LS_BUSY;	/* it returned: it runs */
+		l->flags |= LL_LOOP_STRETCH;
+		l->stretch_start_ns = ts;
+	}
+	l->last_ns = lp_max64(l->last_ns, ts);
+}
+
+/* What each u32 slot grew by since the last snapshot (mod 2^32: right across a wrap). */
+static void lp_add_slot_growth(struct ll_hist *h, __u32 *raw, const __u32 *now)
+{
+	unsigned int i;
+
+	for (i = 0; i < LL_HIST_SLOTS; i++) {
+		hist_add_slot_count(h, i, (__u32)(now[i] - raw[i]));
+		raw[i] = now[i];
+	}
 }
 
 static void lp_apply_stats(struct lp_loop *l, const struct ll_loop_stats *st)
@@ -213,21 +199,19 @@ static void lp_apply_stats(struct lp_loop *l, const struct ll_loop_stats *st)
 	l->maxevents = st->maxevents;
 	l->first_ns = st->first_ns;
 	lp_set_comm(l, st->comm);
+	memcpy(l->time_ns, st->time_ns, sizeof(l->time_ns));
+	memcpy(l->sys, st->sys, sizeof(l->sys));
+	l->waits = st->waits;
 	l->wakeups = st->wakeups;
 	l->events = st->events;
 	l->timeouts = st->timeouts;
 	l->full = st->full;
 	l->errors = st->errors;
-	l->blocked_ns = st->blocked_ns;
-	l->busy_ns = st->busy_ns;
 	l->stalls = st->stalls;
 	l->max_stall_ns = st->max_stall_ns;
-	lp_set_wait_state(l, st->sleep_ns, st->exit_ns);
-	/* 2 x 256 slots once per interval: cheaper than knowing whether they changed */
-	memset(&l->blocked, 0, sizeof(l->blocked));
-	memset(&l->busy, 0, sizeof(l->busy));
-	hist_add_slots(&l->blocked, st->blocked_hist, LL_HIST_SLOTS);
-	hist_add_slots(&l->busy, st->busy_hist, LL_HIST_SLOTS);
+	lp_set_state(l, st);
+	lp_add_slot_growth(&l->blocked, l->raw_blocked, st->blocked_hist);
+	lp_add_slot_growth(&l->busy, l->raw_busy, st->busy_hist);
 }
 
 /* Wakeups per second since the previous snapshot that had this loop, or since its first wait. */
@@ -308,16 +292,19 @@ static void lp_on_stall(struct loops *lp, const struct ll_stall *rec)
 		l->rec_stalls++;
 		l->rec_max_stall_ns = lp_max64(l->rec_max_stall_ns, rec->busy_ns);
 		lp_set_comm(l, rec->comm);
-		/* the busy period is over: the loop sleeps in its next wait, or that wait returned */
-		if (rec->asleep)
-			lp_set_wait_state(l, rec->hdr.ts_ns, l->exit_ns);
-		else
-			lp_set_wait_state(l, 0, rec->hdr.ts_ns);
+		lp_stretch_ended(l, rec->hdr.ts_ns, rec->asleep);
 	}
 	if (!lp->emit)
 		return;
 	ev.stall.busy_us = rec->busy_ns / 1000;
 	ev.stall.start_ns = rec->start_ns;
+	if (rec->hdr.size >= sizeof(*rec)) {
+		ev.stall.parts_known = true;
+		ev.stall.oncpu_us = rec->oncpu_ns / 1000;
+		ev.stall.offcpu_us = rec->offcpu_ns / 1000;
+		ev.stall.runq_us = rec->runq_ns / 1000;
+		ev.stall.syscall = rec->syscall;
+	}
 	lp_emit(lp, &ev, &rec->hdr, rec->comm);
 }
 
@@ -330,7 +317,7 @@ static void lp_on_wakeup(struct loops *lp, const struct ll_wakeup *rec)
 	if (l && l->tgid != rec->hdr.tgid)
 		l = NULL;
 	if (l) {
-		lp_set_wait_state(l, 0, rec->hdr.ts_ns);
+		l->last_ns = lp_max64(l->last_ns, rec->hdr.ts_ns);
 		if (rec->epfd >= 0)
 			l->epfd = rec->epfd;
 	}
@@ -405,90 +392,6 @@ size_t lp_epfds(const struct loops *lp, struct lp_epfd *out, size_t max)
 	return n;
 }
 
-/* ---- views ---- */
-
-/* The busy period the loop is in right now, if it is not waiting: a stall in progress. */
-static uint64_t lp_busy_now_us(const struct lp_loop *l, uint64_t now_ns)
-{
-	if (lp_is_dead(l) || l->sleep_ns || !l->exit_ns || now_ns <= l->exit_ns)
-		return 0;
-	return (now_ns - l->exit_ns) / 1000;
-}
-
-static void lp_fill_view(const struct lp_loop *l, uint64_t now_ns, struct ll_loop_view *v)
-{
-	uint64_t total = l->busy_ns + l->blocked_ns;
-
-	*v = (struct ll_loop_view){
-		.pid = l->tgid,
-		.tid = l->tid,
-		.alive = !lp_is_dead(l),
-		.wakeups = l->wakeups,
-		.events = l->events,
-		.timeouts = l->timeouts,
-		.full = l->full,
-		.errors = l->errors,
-		.busy_pct = total ? (double)l->busy_ns * 100.0 / (double)total : 0,
-		.blocked = &l->blocked,
-		.busy = &l->busy,
-		.stalls = lp_max64(l->stalls, l->rec_stalls),
-		.max_stall_us = lp_max64(l->max_stall_ns, l->rec_max_stall_ns) / 1000,
-		.busy_now_us = lp_busy_now_us(l, now_ns),
-		.et_fds = l->et_fds,
-		.lt_fds = l->lt_fds,
-		.wakeups_rate = l->wakeups_rate,
-	};
-	memcpy(v->comm, l->comm, LL_COMM_LEN);
-}
-
-static int lp_view_cmp(const void *a, const void *b)
-{
-	const struct ll_loop_view *x = a, *y = b;
-
-	if (x->wakeups != y->wakeups)
-		return x->wakeups > y->wakeups ? -1 : 1;
-	if (x->timeouts != y->timeouts)
-		return x->timeouts > y->timeouts ? -1 : 1;
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return x->tid < y->tid ? -1 : x->tid > y->tid;
-}
-
-size_t lp_views(const struct loops *lp, uint64_t now_ns, struct ll_loop_view *out, size_t max)
-{
-	struct ll_loop_view *all = out;
-	size_t i;
-
-	if (!max || !lp->nl)
-		return 0;
-	/* only the top max are wanted, but which ones needs all of them sorted */
-	if (lp->nl > max) {
-		all = malloc(lp->nl * sizeof(*all));
-		if (!all)
-			return 0;
-	}
-	for (i = 0; i < lp->nl; i++)
-		lp_fill_view(&lp->l[i], now_ns, &all[i]);
-	qsort(all, lp->nl, sizeof(*all), lp_view_cmp);
-	if (all != out) {
-		memcpy(out, all, max * sizeof(*out));
-		free(all);
-		return max;
-	}
-	return lp->nl;
-}
-
-void lp_counters(const struct loops *lp, struct lp_counters *out)
-{
-	size_t i;
-
-	*out = lp->cnt;
-	out->loops = lp->nl;
-	out->alive = 0;
-	for (i = 0; i < lp->nl; i++)
-		out->alive += !lp_is_dead(&lp->l[i]);
-}
-
 /* ---- life cycle ---- */
 
 struct loops *lp_new(const struct lp_config *cfg)
@@ -505,9 +408,11 @@ struct loops *lp_new(const struct lp_config *cfg)
 		return NULL;
 	lp->emit = cfg->emit;
 	lp->ctx = cfg->ctx;
+	lp->calls = cfg->calls;
 	lp->max_l = max_l;
 	lp->l = calloc(max_l, sizeof(*lp->l));
-	if (!lp->l || u64map_init(&lp->index, max_l)) {
+	lp->merged = calloc(2 * max_l, sizeof(*lp->merged));
+	if (!lp->l || !lp->merged || u64map_init(&lp->index, max_l)) {
 		lp_free(lp);
 		errno = ENOMEM;
 		return NULL;
@@ -520,6 +425,7 @@ void lp_free(struct loops *lp)
 	if (!lp)
 		return;
 	free(lp->l);
+	free(lp->merged);
 	u64map_fini(&lp->index);
 	free(lp);
 }

@@ -13,12 +13,13 @@
 #include "event.h"
 #include "views.h"
 
-#define LP_DEFAULT_LOOPS 1024
+#define LP_DEFAULT_LOOPS LL_MAX_LOOPS
 
 struct lp_config {
 	ll_emit_fn emit;	/* EV_STALL, EV_WAKEUP; may be NULL */
 	void *ctx;
 	size_t max_loops;	/* 0: LP_DEFAULT_LOOPS */
+	bool calls;		/* --loops calls: events, timeouts and full are known */
 };
 
 /* A live loop's epoll fd, for main to read /proc/PID/fdinfo/EPFD and call lp_set_fds(). */
@@ -53,7 +54,10 @@ void lp_update(struct loops *lp, const struct ll_loop_stats *stats, size_t n, ui
 int lp_set_fds(struct loops *lp, uint32_t tid, int et, int lt);
 size_t lp_epfds(const struct loops *lp, struct lp_epfd *out, size_t max);
 
-/* Up to max views, most wakeups first; histogram pointers stay valid until the next update. */
+/*
+ * Up to max views, most wakeups first; histogram pointers stay valid until the next update or
+ * views. Threads of one process waiting on one epoll fd are one view (threads > 1).
+ */
 size_t lp_views(const struct loops *lp, uint64_t now_ns, struct ll_loop_view *out, size_t max);
 void lp_counters(const struct loops *lp, struct lp_counters *out);
 

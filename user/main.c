@@ -39,7 +39,7 @@
 
 #define POLL_MS		20	/* records wait at most this long: the BPF side does not wake us */
 #define MAX_VIEWS	1024
-#define MAX_LOOPS	1024
+#define MAX_LOOPS	LL_MAX_LOOPS
 #define MAX_TRACED	4096
 
 enum out_mode { OUT_LIVE, OUT_STREAM, OUT_SUMMARIES, OUT_QUIET };
@@ -617,7 +617,8 @@ static int open_state(struct app *a)
 {
 	struct pt_config pc = { .emit = on_event, .ctx = a };
 	struct ls_config lc = { .emit = on_event, .ctx = a };
-	struct lp_config pl = { .emit = on_event, .ctx = a };
+	struct lp_config pl = { .emit = on_event, .ctx = a,
+				.calls = a->opts.loops_mode == LL_LOOPS_CALLS };
 
 	a->pt = pt_new(&pc);
 	a->ls = ls_new(&lc);
@@ -661,6 +662,8 @@ static void fill_tracer_config(struct app *a, struct tracer_config *tc)
 		memcpy(tc->comms[i], a->opts.comms[i], LL_COMM_LEN);
 	tc->stall_ns = a->opts.stall_ms * 1000000ULL;
 	tc->loop_all = a->opts.events && (a->opts.classes & LL_CLASS_LOOP_ALL);
+	tc->loop_calls = a->opts.loops_mode == LL_LOOPS_CALLS;
+	tc->loops_off = a->opts.loops_mode == LL_LOOPS_OFF;
 	tc->ringbuf_bytes = (size_t)a->opts.ringbuf_kb * 1024;
 	tc->verbose = a->opts.verbose;
 	tc->on_record = on_record;

@@ -256,11 +256,16 @@ static void row_loop(struct screen *scr, size_t i)
 
 	fmt_append(line, sizeof(line), &pos, "%-7u %-7u %-15s %7.0f ", l->pid, l->tid,
 		   fmt_comm(comm, l->comm), l->wakeups_rate);
-	if (!scr->narrow)
+	if (!scr->narrow && l->calls)
 		fmt_append(line, sizeof(line), &pos, "%7.1f ", epw);
+	else if (!scr->narrow)	/* sched mode sees no returns */
+		fmt_append(line, sizeof(line), &pos, "%7s ", "-");
 	fmt_append(line, sizeof(line), &pos, "%5.1f ", l->busy_pct);
-	if (!scr->narrow)
+	if (!scr->narrow) {
+		fmt_append(line, sizeof(line), &pos, "%5.1f %5.1f %5.1f %3u ", l->idle_pct,
+			   l->offcpu_pct, l->runq_pct, l->threads);
 		fmt_col(line, sizeof(line), &pos, 8, quantile(b, sizeof(b), l->busy, 0.99));
+	}
 	fmt_append(line, sizeof(line), &pos, "%6" PRIu64 " ", l->stalls);
 	fmt_col(line, sizeof(line), &pos, 8, l->stalls ? fmt_dur_us(b, sizeof(b), l->max_stall_us)
 		: "-");
@@ -428,8 +433,8 @@ static void sections_init(struct screen *scr, struct section sec[SEC_MAX])
 		.heading = "PID     COMM             PORT  ACCEPTS  RATE/s QUEUE50  QUEUE99 "
 			   "FORKED ERRORS" };
 	sec[SEC_LOOPS] = (struct section){ .total = s->nloops, .row = row_loop,
-		.heading = w ? "PID     TID     COMM             WAKE/s EV/WAKE BUSY% BUSY P99 "
-			       "STALLS MAXSTALL  ET/LT STATE" :
+		.heading = w ? "PID     TID     COMM             WAKE/s EV/WAKE BUSY% IDLE%  OFF% "
+			       "RUNQ% THR BUSY P99 STALLS MAXSTALL  ET/LT STATE" :
 			       "PID     TID     COMM             WAKE/s BUSY% STALLS MAXSTALL "
 			       "STATE" };
 	for (i = 0; i < SEC_MAX; i++)

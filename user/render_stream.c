@@ -13,6 +13,7 @@
 #include "render.h"
 #include "render_patterns.h"
 #include "render_containers.h"
+#include "render_loops.h"
 
 #define EXPLAIN_LEN 1024
 
@@ -513,6 +514,7 @@ static void json_event_fields(struct json_w *w, const struct ll_event *ev)
 		json_known_u64(w, "busy_us", ev->stall.busy_us);
 		if (ev->stall.start_ns && ev->stall.start_ns != LL_UNKNOWN)
 			json_kv_u64(w, "start_ns", ev->stall.start_ns);
+		json_stall_parts(w, ev);
 		break;
 	case EV_WAKEUP:
 		json_pid(w, "tid", ev->tid);
@@ -690,6 +692,7 @@ static void text_details(FILE *f, const struct ll_event *ev)
 	case EV_STALL:
 		text_thread(f, ev);
 		fprintf(f, "busy %s", fmt_dur_us(dur, sizeof(dur), ev->stall.busy_us));
+		text_stall_parts(f, ev);
 		break;
 	case EV_WAKEUP:
 		text_wakeup(f, ev);

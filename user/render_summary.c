@@ -12,6 +12,7 @@
 #include "json.h"
 #include "render.h"
 #include "render_containers.h"
+#include "render_loops.h"
 
 #define LINE_LEN	512
 #define MAX_HISTS	8	/* histograms per section in the final report: the top rows only */
@@ -168,11 +169,14 @@ static void json_loops(struct json_w *w, const struct ll_snapshot *s)
 		json_kv_u64(w, "tid", l->tid);
 		json_comm(w, "comm", l->comm);
 		json_kv_u64(w, "wakeups", l->wakeups);
-		json_kv_u64(w, "events", l->events);
-		json_kv_u64(w, "timeouts", l->timeouts);
-		json_kv_u64(w, "full", l->full);
-		json_kv_u64(w, "errors", l->errors);
+		if (l->calls) {	/* per-call facts: sched mode cannot know them */
+			json_kv_u64(w, "events", l->events);
+			json_kv_u64(w, "timeouts", l->timeouts);
+			json_kv_u64(w, "full", l->full);
+			json_kv_u64(w, "errors", l->errors);
+		}
 		json_kv_fixed(w, "busy_pct", l->busy_pct, 2);
+		json_loop_time(w, l);
 		json_pct(w, "blocked_us", l->blocked);
 		json_pct(w, "busy_us", l->busy);
 		json_kv_u64(w, "stalls", l->stalls);
@@ -511,9 +515,15 @@ static void text_loops(FILE *f, const struct ll_snapshot *s, size_t rows)
 		double epw = l->wakeups ? (double)l->events / (double)l->wakeups : 0.0;
 
 		pos = 0;
-		fmt_append(line, sizeof(line), &pos, "  %-7u %-7u %-15s %9" PRIu64 " %7.1f %7"
-			   PRIu64 " %8" PRIu64 " %6.1f ", l->pid, l->tid, fmt_comm(comm, l->comm),
-			   l->wakeups, epw, l->full, l->timeouts, l->busy_pct);
+		if (l->calls)
+			fmt_append(line, sizeof(line), &pos, "  %-7u %-7u %-15s %9" PRIu64 " %7.1f %7"
+				   PRIu64 " %8" PRIu64 " %6.1f ", l->pid, l->tid,
+				   fmt_comm(comm, l->comm), l->wakeups, epw, l->full, l->timeouts,
+				   l->busy_pct);
+		else	/* sched mode sees no returns: per-call columns unknown */
+			fmt_append(line, sizeof(line), &pos, "  %-7u %-7u %-15s %9" PRIu64 " %7s %7s"
+				   " %8s %6.1f ", l->pid, l->tid, fmt_comm(comm, l->comm),
+				   l->wakeups, "-", "-", "-", l->busy_pct);
 		fmt_col(line, sizeof(line), &pos, 9, quantile(b, sizeof(b), l->busy, 0.99));
 		fmt_append(line, sizeof(line), &pos, "%6" PRIu64 " ", l->stalls);
 		fmt_col(line, sizeof(line), &pos, 9, l->stalls ? fmt_dur_us(b, sizeof(b),
@@ -524,6 +534,10 @@ static void text_loops(FILE *f, const struct ll_snapshot *s, size_t rows)
 			fmt_append(line, sizeof(line), &pos, "exited");
 		text_line(f, line, pos);
 	}
+	fprintf(f, "\nevent loops, where the time went:\n");
+	text_loop_time_header(f);
+	for (i = 0; i < s->nloops && i < rows; i++)
+		text_loop_time(f, &s->loops[i]);
 }
 
 /* The short summary's "(12 more parents: --full shows them)". */

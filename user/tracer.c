@@ -143,7 +143,7 @@ static int skip_missing_tracepoints(struct lifeline_bpf *skel, char *err, size_t
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 
-		if (tracepoint_exists(vmlinux, sec))
+		if (!bpf_program__autoload(prog) || tracepoint_exists(vmlinux, sec))
 			continue;
 		if (essential(sec)) {
 			say(err, len, "this kernel lacks the tracepoint %s, which lifeline needs", sec);
@@ -162,6 +162,28 @@ static int skip_missing_tracepoints(struct lifeline_bpf *skel, char *err, size_t
 		fprintf(stderr, "lifeline: this kernel lacks the optional tracepoint(s) %s; "
 			"running without them (what they report will be missing)\n", missing);
 	return ret;
+}
+
+/*
+ * Only what --loops asks for is loaded: sched needs no per-call program, and every tp/syscalls
+ * program attached puts all syscalls of all tasks on the slow path.
+ */
+static void choose_loop_programs(struct lifeline_bpf *skel, const struct tracer_config *cfg)
+{
+	struct bpf_program *calls[] = {
+		skel->progs.ll_exit_epoll_wait, skel->progs.ll_exit_epoll_pwait,
+		skel->progs.ll_exit_epoll_pwait2,
+	};
+	struct bpf_program *sched[] = {
+		skel->progs.ll_loop_switch, skel->progs.ll_loop_wakeup,
+		skel->progs.ll_loop_thread_exit,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		bpf_program__set_autoload(calls[i], cfg->loop_calls && !cfg->loops_off);
+	for (i = 0; i < sizeof(sched) / sizeof(sched[0]); i++)
+		bpf_program__set_autoload(sched[i], !cfg->loops_off);
 }
 
 static size_t ringbuf_size(size_t want)
@@ -204,6 +226,10 @@ static void set_knobs(struct lifeline_bpf *skel, const struct tracer_config *cfg
 	skel->rodata->ll_ncgroups = cfg->ncgroups;
 	skel->rodata->ll_stall_ns = cfg->stall_ns;
 	skel->rodata->ll_loop_all = cfg->loop_all;
+	skel->rodata->ll_loop_calls = cfg->loop_calls;
+#ifdef SYS_futex
+	skel->rodata->ll_nr_futex = SYS_futex;
+#endif
 	/* The sleep hook knows a thread is in an epoll wait only by its syscall number. */
 #ifdef SYS_epoll_wait
 	skel->rodata->ll_nr_epoll[0] = SYS_epoll_wait;
@@ -280,6 +306,7 @@ int tracer_open(const struct tracer_config *cfg, struct tracer **out, char *err,
 		say(err, len, "cannot size the ring buffer: %s", strerror(-ret));
 		goto fail;
 	}
+	choose_loop_programs(t->skel, cfg);
 	ret = skip_missing_tracepoints(t->skel, err, len);
 	if (ret)
 		goto fail;

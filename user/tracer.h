@@ -23,6 +23,8 @@ struct tracer_config {
 	unsigned int ncgroups;
 	uint64_t stall_ns;
 	bool loop_all;
+	bool loop_calls;		/* --loops calls: the per-call programs too */
+	bool loops_off;			/* --loops off: no loop program at all */
 	size_t ringbuf_bytes;		/* rounded up to a power of two pages */
 	bool verbose;
 	tracer_record_fn on_record;

@@ -95,6 +95,11 @@ struct ll_listener_view {
 	uint64_t backlog_full;		/* accepts that found it full: over the limit, as the kernel tests */
 };
 
+struct ll_loop_sys_view {
+	int nr;				/* LL_SYS_NONE, LL_SYS_OTHER or a syscall number */
+	uint64_t us;
+};
+
 struct ll_loop_view {
 	uint32_t pid;
 	uint32_t tid;
@@ -105,7 +110,7 @@ struct ll_loop_view {
 	uint64_t timeouts;
 	uint64_t full;
 	uint64_t errors;
-	double busy_pct;		/* busy / (busy + blocked), whole run */
+	double busy_pct;		/* on CPU, of the whole run since it was found */
 	const struct ll_hist *blocked;	/* us */
 	const struct ll_hist *busy;	/* us */
 	uint64_t stalls;
@@ -114,6 +119,16 @@ struct ll_loop_view {
 	int et_fds;			/* -1 when unknown */
 	int lt_fds;
 	double wakeups_rate;		/* per second over the last interval */
+	/* --loops: where the time went (waits in progress included); the four sum to 100 */
+	bool calls;			/* events, timeouts, full and errors are known */
+	double idle_pct;		/* asleep in its event wait */
+	double offcpu_pct;		/* asleep anywhere else */
+	double runq_pct;		/* runnable, waiting for a CPU */
+	uint64_t busy_ns;		/* the totals behind them, for counters */
+	uint64_t idle_ns;
+	unsigned int threads;		/* threads waiting on this epoll fd (1: its own loop) */
+	unsigned int nsys;		/* off-CPU time by syscall, most first */
+	struct ll_loop_sys_view sys[LL_LOOP_NSYS];
 };
 
 /* Everything a summary or the live view shows, gathered by main from the state each interval. */

@@ -385,7 +385,7 @@ def test_missing_tracepoint():
     hide = "; ".join(f"mount --bind {empty} {ev}/{t}" for t in
                      ("sys_exit_epoll_pwait2", "sys_exit_accept4"))
     try:
-        p = in_mount_ns(f"{hide} && exec {LIFELINE} --json -d 0.5")
+        p = in_mount_ns(f"{hide} && exec {LIFELINE} --json --loops calls -d 0.5")
     finally:
         os.rmdir(empty)
     lines = p.stderr.splitlines()

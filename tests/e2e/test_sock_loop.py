@@ -58,7 +58,7 @@ def test_accept_queue_fork():
 def test_stalls():
     """epoll_echo blocks its loop for 100 ms on every 50th request: 500 requests, 10 stalls."""
     with Server("epoll_echo", "--stall-ms", "100", "--stall-every", "50") as srv:
-        with Tracer("--events=loop", "--json", "-p", srv.pid) as t:
+        with Tracer("--events=loop", "--json", "--loops", "calls", "-p", srv.pid) as t:
             r = run_loadgen(srv.port, "-c", "1", "-n", "500")
             wait_for(lambda: len(find(t.events("stall"), pid=srv.pid)) >= 10, 5)
     stalls = find(t.events("stall"), pid=srv.pid)
@@ -94,13 +94,14 @@ def test_blocked_vs_busy():
           p50 is not None and within(p50, 100000, 0.10), lp)
     check("blocked: an idle loop is under 1% busy", lp is not None and lp["busy_pct"] < 1, lp)
     with Server("epoll_echo", "--timeout-ms", "0") as srv:
-        with Tracer("--json", "-i", "0.2", "-p", srv.pid) as t:
+        with Tracer("--json", "-i", "0.2", "--loops", "calls", "-p", srv.pid) as t:
             wait_for(lambda: t.summary and loop_of(t.summary, srv.pid) and
                      loop_of(t.summary, srv.pid)["timeouts"] >= 100000, 10)
     lp = loop_of(t.summary, srv.pid)
-    check("blocked: a timeout-0 poller never sleeps: blocked p50 0, >= 95% busy",
+    # Never idle: on CPU, or waiting for one (the machine may be shared).
+    check("blocked: a timeout-0 poller never sleeps: blocked p50 0, >= 95% busy or runnable",
           lp is not None and lp["timeouts"] >= 100000 and lp["blocked_us"]["p50"] == 0 and
-          lp["busy_pct"] >= 95, lp)
+          lp["busy_pct"] + lp["runq_pct"] >= 95 and lp["idle_pct"] < 1, lp)
     no_loss("blocked", t)
 
 
@@ -140,7 +141,7 @@ def test_et_bug():
     """Edge-triggered with one read per wakeup: a 64 KiB request is never fully read, the
     client times out, and the loop stops waking up while the client still waits."""
     with Server("epoll_echo", "--mode", "et", "--et-bug", "--timeout-ms", "100") as srv:
-        with Tracer("--json", "-i", "0.2", "-p", srv.pid) as t:
+        with Tracer("--json", "-i", "0.2", "--loops", "calls", "-p", srv.pid) as t:
             r = run_loadgen(srv.port, "-c", "1", "-n", "1", "--size", "65536",
                             "--timeout-ms", "1000")
     lp = loop_of(t.summary, srv.pid)
@@ -152,7 +153,7 @@ def test_et_bug():
     check("et_bug: the interest list is edge-triggered", lp is not None and lp["et_fds"] >= 1,
           lp)
     with Server("epoll_echo", "--mode", "et", "--timeout-ms", "100") as srv:
-        with Tracer("--json", "-i", "0.2", "-p", srv.pid) as t:
+        with Tracer("--json", "-i", "0.2", "--loops", "calls", "-p", srv.pid) as t:
             r = run_loadgen(srv.port, "-c", "1", "-n", "1", "--size", "65536",
                             "--timeout-ms", "1000")
     check("et_bug: without the bug the same request is echoed", r["errors"] == 0, r)

@@ -278,6 +278,22 @@ static void test_flags(void)
 	ASSERT_FALSE(o.events, "json alone keeps summaries");
 }
 
+static void test_loops_mode(void)
+{
+	struct ll_opts o;
+
+	if (ASSERT_EQ(PARSE(&o, "-j"), 0, "defaults"))
+		ASSERT_EQ(o.loops_mode, LL_LOOPS_SCHED, "sched by default");
+	if (ASSERT_EQ(PARSE(&o, "--loops", "calls"), 0, "calls"))
+		ASSERT_EQ(o.loops_mode, LL_LOOPS_CALLS, "calls");
+	if (ASSERT_EQ(PARSE(&o, "--loops=off"), 0, "off"))
+		ASSERT_EQ(o.loops_mode, LL_LOOPS_OFF, "off");
+	if (ASSERT_EQ(PARSE(&o, "-eloop-all"), 0, "loop-all"))
+		ASSERT_EQ(o.loops_mode, LL_LOOPS_CALLS, "loop-all implies calls");
+	if (ASSERT_EQ(PARSE(&o, "-eloop"), 0, "loop"))
+		ASSERT_EQ(o.loops_mode, LL_LOOPS_SCHED, "stalls alone need no per-call hook");
+}
+
 static void test_ringbuf(void)
 {
 	static const struct {
@@ -444,6 +460,14 @@ static void test_bad_events(void)
 	BAD("--output needs a file name", "-o", "");
 }
 
+static void test_bad_loops(void)
+{
+	BAD("invalid --loops 'fast': expected sched, calls or off", "--loops", "fast");
+	BAD("invalid --loops '': expected", "--loops=");
+	BAD("needs --loops calls", "-eloop-all", "--loops", "sched");
+	BAD("needs --loops calls", "--loops=off", "--events=loop-all");
+}
+
 static void test_bad_comms(void)
 {
 	BAD("--comm needs a command name", "-c", "");
@@ -552,6 +576,7 @@ int main(void)
 	RUN_TEST(test_times);
 	RUN_TEST(test_events);
 	RUN_TEST(test_flags);
+	RUN_TEST(test_loops_mode);
 	RUN_TEST(test_ringbuf);
 	RUN_TEST(test_ringbuf_verbose_note);
 	RUN_TEST(test_prometheus);
@@ -559,6 +584,7 @@ int main(void)
 	RUN_TEST(test_bad_numbers);
 	RUN_TEST(test_bad_options);
 	RUN_TEST(test_bad_events);
+	RUN_TEST(test_bad_loops);
 	RUN_TEST(test_bad_comms);
 	RUN_TEST(test_bad_prometheus);
 	RUN_TEST(test_bad_combinations);

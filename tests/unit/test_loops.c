@@ -105,8 +105,8 @@ static void test_snapshot_views(void)
 	st[0].timeouts = 5;
 	st[0].full = 2;
 	st[0].errors = 1;
-	st[0].blocked_ns = 3 * SEC;
-	st[0].busy_ns = 1 * SEC;
+	st[0].time_ns[LL_LS_IDLE] = 3 * SEC;
+	st[0].time_ns[LL_LS_BUSY] = 1 * SEC;
 	st[0].stalls = 3;
 	st[0].max_stall_ns = 120 * MS + 999;
 	add_slots(st[0].blocked_hist, 100, 60);
@@ -264,8 +264,8 @@ static void test_exit_keeps_final_totals(void)
 		return;
 	lp_update(lp, st, 2, 2 * SEC);
 	st[0].wakeups = 180;
-	st[0].busy_ns = 3 * MS;
-	st[0].blocked_ns = 1 * MS;
+	st[0].time_ns[LL_LS_BUSY] = 3 * MS;
+	st[0].time_ns[LL_LS_IDLE] = 1 * MS;
 	add_slots(st[0].busy_hist, 3000, 1);
 	send_exit(lp, &st[0], 2 * SEC + 500 * MS);
 	lp_update(lp, &st[1], 1, 3 * SEC);		/* its map entry is gone */
@@ -310,7 +310,10 @@ static void test_busy_now(void)
 	if (!ASSERT_TRUE(lp, "lp_new"))
 		return;
 	st.sleep_ns = 0;
-	st.exit_ns = 9 * SEC + 700 * MS;	/* returned, and has not waited since */
+	st.state = LL_LS_BUSY;			/* woken in its wait, and has not waited since */
+	st.state_ns = 9 * SEC + 700 * MS;
+	st.stretch_start_ns = st.state_ns;
+	st.flags = LL_LOOP_STRETCH;
 	lp_update(lp, &st, 1, 10 * SEC);
 	lp_views(lp, 10 * SEC, v, 1);
 	ASSERT_EQ(v[0].busy_now_us, 300000, "busy 300 ms now");
@@ -319,14 +322,16 @@ static void test_busy_now(void)
 	lp_views(lp, 9 * SEC, v, 1);
 	ASSERT_EQ(v[0].busy_now_us, 0, "clock before the return: 0");
 	/* the stall ends: the loop sleeps in its next wait; the record beats the next snapshot */
-	send_stall(lp, 70, 71, st.exit_ns, 600 * MS);
+	send_stall(lp, 70, 71, st.stretch_start_ns, 600 * MS);
 	lp_views(lp, 10 * SEC + 400 * MS, v, 1);
 	ASSERT_EQ(v[0].busy_now_us, 0, "waiting again");
 	/* an older snapshot read after the record does not bring the stall back */
 	lp_update(lp, &st, 1, 10 * SEC + 300 * MS);
 	lp_views(lp, 10 * SEC + 400 * MS, v, 1);
 	ASSERT_EQ(v[0].busy_now_us, 0, "latest state wins");
-	st.sleep_ns = 11 * SEC;
+	st.state = LL_LS_IDLE;
+	st.state_ns = 11 * SEC;
+	st.flags = 0;
 	lp_update(lp, &st, 1, 11 * SEC + 1);
 	lp_views(lp, 12 * SEC, v, 1);
 	ASSERT_EQ(v[0].busy_now_us, 0, "in a wait");
@@ -501,6 +506,114 @@ static void test_short_records_ignored(void)
 	lp_free(NULL);
 }
 
+
+/* Where the time goes: closed periods plus the open one (a wait in progress is idle time). */
+static void test_time_split(void)
+{
+	struct ll_loop_stats st = mk_stats(90, 91, SEC, 10);
+	struct ll_loop_view v[1];
+	struct loops *lp = new_lp(NULL, 0);
+
+	if (!ASSERT_TRUE(lp, "lp_new"))
+		return;
+	st.time_ns[LL_LS_BUSY] = 100 * MS;
+	st.time_ns[LL_LS_IDLE] = 500 * MS;
+	st.time_ns[LL_LS_OFFCPU] = 300 * MS;
+	st.time_ns[LL_LS_RUNQ] = 100 * MS;
+	st.sys[0] = (struct ll_loop_sys){ .nr = 230, .used = 1, .ns = 100 * MS };
+	st.sys[1] = (struct ll_loop_sys){ .nr = 202, .used = 1, .ns = 200 * MS };
+	st.state = LL_LS_IDLE;			/* asleep in its wait since 2 s */
+	st.state_ns = 2 * SEC;
+	lp_update(lp, &st, 1, 2 * SEC);
+	lp_views(lp, 3 * SEC, v, 1);		/* 1 s closed + 1 s of the wait in progress */
+	ASSERT_EQ((long long)(v[0].busy_pct * 100), 500, "busy 100 ms of 2 s");
+	ASSERT_EQ((long long)(v[0].idle_pct * 100), 7500, "idle 500 ms + 1 s in progress");
+	ASSERT_EQ((long long)(v[0].offcpu_pct * 100), 1500, "off CPU 300 ms");
+	ASSERT_EQ((long long)(v[0].runq_pct * 100), 500, "run queue 100 ms");
+	ASSERT_EQ(v[0].busy_ns, 100 * MS, "busy total");
+	ASSERT_EQ(v[0].idle_ns, 1500 * MS, "idle total, in progress included");
+	ASSERT_EQ(v[0].threads, 1, "a loop of its own");
+	ASSERT_EQ(v[0].nsys, 2, "two syscalls");
+	ASSERT_EQ(v[0].sys[0].nr, 202, "most off-CPU time first");
+	ASSERT_EQ(v[0].sys[0].us, 200000, "its time");
+	ASSERT_EQ(v[0].busy_now_us, 0, "in a wait: not stalled");
+	/* now asleep elsewhere since 3 s: that syscall gains the time in progress */
+	st.state = LL_LS_OFFCPU;
+	st.state_ns = 3 * SEC;
+	st.sleep_nr = 230;
+	st.time_ns[LL_LS_IDLE] = 1500 * MS;
+	lp_update(lp, &st, 1, 3 * SEC);
+	lp_views(lp, 3 * SEC + 500 * MS, v, 1);
+	ASSERT_EQ(v[0].sys[0].nr, 230, "the sleep in progress counts");
+	ASSERT_EQ(v[0].sys[0].us, 600000, "100 ms closed + 500 ms open");
+	lp_free(lp);
+}
+
+/* The kernel's u32 histogram slots wrap; the counts built from them do not. */
+static void test_hist_wrap(void)
+{
+	struct ll_loop_stats st = mk_stats(92, 93, SEC, 10);
+	struct ll_loop_view v[1];
+	struct loops *lp = new_lp(NULL, 0);
+
+	if (!ASSERT_TRUE(lp, "lp_new"))
+		return;
+	st.busy_hist[ll_hist_slot(100)] = UINT32_MAX - 9;
+	lp_update(lp, &st, 1, 2 * SEC);
+	st.busy_hist[ll_hist_slot(100)] = 20;		/* 30 more, across the wrap */
+	lp_update(lp, &st, 1, 3 * SEC);
+	lp_views(lp, 3 * SEC, v, 1);
+	ASSERT_EQ(v[0].busy->count, (uint64_t)UINT32_MAX - 9 + 30, "no wrap in user space");
+	lp_free(lp);
+}
+
+/* Threads of one process on one epoll fd are one loop; another fd is another loop. */
+static void test_shared_epfd(void)
+{
+	struct ll_loop_stats st[3] = { mk_stats(94, 95, SEC, 10), mk_stats(94, 96, SEC, 20),
+				       mk_stats(94, 97, SEC, 5) };
+	struct ll_loop_view v[4];
+	const struct ll_loop_view *a;
+	struct loops *lp = new_lp(NULL, 0);
+	size_t n;
+
+	if (!ASSERT_TRUE(lp, "lp_new"))
+		return;
+	st[0].flags = st[1].flags = LL_LOOP_SHARED;
+	st[0].time_ns[LL_LS_IDLE] = st[1].time_ns[LL_LS_OFFCPU] = SEC;
+	st[0].stalls = 1;
+	st[1].stalls = 2;
+	st[2].epfd = 9;
+	add_slots(st[0].busy_hist, 100, 3);
+	add_slots(st[1].busy_hist, 100, 4);
+	/* one thread is in a stretch, the other parked: the loop is stalled for as long */
+	st[1].state = LL_LS_BUSY;
+	st[1].state_ns = st[1].stretch_start_ns = 2 * SEC;
+	st[1].flags |= LL_LOOP_STRETCH;
+	lp_update(lp, st, 3, 2 * SEC);
+	n = lp_views(lp, 2 * SEC + 100 * MS, v, 4);
+	if (!ASSERT_EQ(n, 2, "two loops"))
+		goto out;
+	a = find_view(v, n, 95);
+	if (!ASSERT_TRUE(a, "the shared loop, by its first thread"))
+		goto out;
+	ASSERT_EQ(a->threads, 2, "two threads");
+	ASSERT_EQ(a->wakeups, 30, "their wakeups");
+	ASSERT_EQ(a->stalls, 3, "their stalls");
+	ASSERT_EQ(a->busy->count, 7, "merged histogram");
+	ASSERT_EQ(a->busy_now_us, 100000, "no thread in the wait: stretch in progress");
+	ASSERT_EQ((long long)(a->idle_pct + 0.5), 48, "1 s idle of 2.1 s");
+	ASSERT_EQ(find_view(v, n, 97)->threads, 1, "its own epoll fd: its own loop");
+	/* the other thread waits again: the loop is not stalled */
+	st[0].state = LL_LS_IDLE;
+	st[0].state_ns = 2 * SEC + 50 * MS;
+	lp_update(lp, st, 3, 2 * SEC + 50 * MS);
+	n = lp_views(lp, 2 * SEC + 100 * MS, v, 4);
+	ASSERT_EQ(find_view(v, n, 95)->busy_now_us, 0, "a thread in the wait");
+out:
+	lp_free(lp);
+}
+
 int main(void)
 {
 	RUN_TEST(test_snapshot_views);
@@ -514,5 +627,8 @@ int main(void)
 	RUN_TEST(test_eviction);
 	RUN_TEST(test_index_churn);
 	RUN_TEST(test_short_records_ignored);
+	RUN_TEST(test_time_split);
+	RUN_TEST(test_hist_wrap);
+	RUN_TEST(test_shared_epfd);
 	return TEST_MAIN_END();
 }

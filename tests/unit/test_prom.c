@@ -313,10 +313,11 @@ static void test_loops(void)
 	struct ll_loop_view l[2] = {
 		{ .pid = 30, .tid = 30, .comm = "redis-server", .alive = true, .wakeups = 100,
 		  .events = 150, .timeouts = 5, .full = 1, .busy = &busy1, .blocked = &blocked1,
-		  .stalls = 2, .max_stall_us = 60000 },
+		  .stalls = 2, .max_stall_us = 60000, .calls = true, .busy_ns = 61500000,
+		  .idle_ns = 2000000000 },
 		{ .pid = 30, .tid = 31, .comm = "redis-server", .alive = false, .wakeups = 10,
 		  .events = 10, .busy = &busy2, .blocked = NULL, .stalls = 1,
-		  .max_stall_us = 120000 },
+		  .max_stall_us = 120000, .calls = true, .busy_ns = 120000000 },
 	};
 	struct ll_snapshot s = { .loops = l, .nloops = 2 };
 	char *t;
@@ -329,8 +330,7 @@ static void test_loops(void)
 	if (!ASSERT_TRUE(t != NULL, "render"))
 		return;
 	block_is(t, "lifeline_loop_busy_seconds_total",
-		 "# HELP lifeline_loop_busy_seconds_total Time between an epoll_wait return and "
-		 "the next wait, by command.\n"
+		 "# HELP lifeline_loop_busy_seconds_total Time on CPU between waits, by command.\n"
 		 "# TYPE lifeline_loop_busy_seconds_total counter\n"
 		 "lifeline_loop_busy_seconds_total{comm=\"redis-server\"} 0.1815\n");
 	ASSERT_TRUE(strstr(t, "\nlifeline_loop_wakeups_total{comm=\"redis-server\"} 110\n") &&

@@ -1031,7 +1031,7 @@ static struct ll_snapshot sample_snapshot(bool final, uint64_t lost)
 				       .wakeups = 100, .events = 250, .timeouts = 2, .full = 1,
 				       .busy_pct = 42.5, .blocked = &h_blk, .busy = &h_busy,
 				       .stalls = 1, .max_stall_us = 240000, .et_fds = -1,
-				       .lt_fds = -1, .wakeups_rate = 10 };
+				       .lt_fds = -1, .wakeups_rate = 10, .calls = true };
 	memset(&s, 0, sizeof(s));
 	s.ts_ns = 5000000000ULL;
 	s.elapsed_s = 4.25;
