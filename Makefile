@@ -18,8 +18,9 @@ VERSION		:= 0.1.0
 DEPS_PKGS	:= libbpf-dev bpftool clang llvm libelf-dev zlib1g-dev make gcc python3 iproute2 procps \
 		   libclang-rt-14-dev libmicrohttpd-dev
 BENCH_PKGS	:= libbpf-tools forkstat strace linux-perf
-# Only the end-to-end tests need these: a real Prometheus (and promtool) to scrape lifeline,
-# and a real browser to draw the --svg chart.
+# Only the end-to-end tests need these: a real Prometheus (and promtool) to scrape lifeline, a
+# real browser to draw the --svg chart, tini as a container's init, tmux to drive the live view,
+# and nginx and Redis as real event loops.
 TEST_PKGS	:= prometheus chromium tini tmux nginx-light redis-server
 
 ifeq ($(V),1)
