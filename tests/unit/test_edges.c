@@ -394,6 +394,8 @@ static void test_stat_edges(void)
 
 	if (ASSERT_EQ(procfs_parse_stat("7 (0123456789abcdefXYZ) S 1 7 7", &st), 0, "parse"))
 		ASSERT_STREQ(st.comm, "0123456789abcde", "cut to 15 bytes and terminated");
+	if (ASSERT_EQ(procfs_parse_stat("7 (0123456789abcdef) S 1 7 7", &st), 0, "parse 16"))
+		ASSERT_STREQ(st.comm, "0123456789abcde", "16 bytes: cut too");
 	ASSERT_EQ(procfs_parse_stat("0 (swapper) S 0 0 0", &st), -EINVAL, "pid 0");
 }
 
