@@ -52,11 +52,24 @@ static inline struct test_num test_num_f(long double v)
 	return test_num_s((long long)v);
 }
 
+/* Pointers compare as addresses (ASSERT_EQ(p, NULL) keeps working); the pointee is not read. */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 10
+__attribute__((access(none, 1)))
+#endif
+static inline struct test_num test_num_p(const volatile void *p)
+{
+	return test_num_u((uintptr_t)p);
+}
+
+/* Enums match the integer type they are compatible with. */
 #define TEST_NUM(x) _Generic((x),						\
 	char: test_num_s, signed char: test_num_s, short: test_num_s, int: test_num_s,	\
 	long: test_num_s, long long: test_num_s,					\
+	_Bool: test_num_u, unsigned char: test_num_u, unsigned short: test_num_u,	\
+	unsigned int: test_num_u, unsigned long: test_num_u,			\
+	unsigned long long: test_num_u,						\
 	float: test_num_f, double: test_num_f, long double: test_num_f,		\
-	default: test_num_u)(x)
+	default: test_num_p)(x)
 
 static inline int test_num_cmp(struct test_num a, struct test_num b)
 {

@@ -23,6 +23,18 @@ static void test_mixed_signs(void)
 	ASSERT_NEAR(100, 106, 6, "NEAR: the tolerance is inclusive");
 }
 
+static void test_pointers_and_enums(void)
+{
+	int x = 0;
+	const int *p = &x;
+	enum { ONE = 1 } e = ONE;
+
+	ASSERT_EQ(p, &x, "pointers compare as addresses");
+	ASSERT_NEQ(p, NULL, "and against NULL");
+	ASSERT_EQ(e, 1, "enums as their integer type");
+	ASSERT_EQ((bool)1, 1, "bool");
+}
+
 static void test_cmp_order(void)
 {
 	struct test_num m2 = test_num_s(-2), m1 = test_num_s(-1), z = test_num_u(0);
@@ -43,5 +55,6 @@ int main(void)
 {
 	RUN_TEST(test_mixed_signs);
 	RUN_TEST(test_cmp_order);
+	RUN_TEST(test_pointers_and_enums);
 	return TEST_MAIN_END();
 }
