@@ -22,6 +22,7 @@
 #include "loops.h"
 #include "procfs.h"
 #include "proctab.h"
+#include "reconcile.h"
 #include "prom.h"
 #include "render.h"
 #include "tracer.h"
@@ -236,9 +237,11 @@ static void resolve_adopters(struct app *a)
 	}
 }
 
-static bool still_zombie(uint32_t pid, void *ctx)
+static void drain(struct app *a);
+
+static void drain_ctx(void *ctx)
 {
-	return procfs_is_zombie(pid);
+	drain(ctx);
 }
 
 static void refresh_loops(struct app *a, uint64_t now)
@@ -255,7 +258,8 @@ static void refresh_loops(struct app *a, uint64_t now)
 			lp_set_fds(a->lp, fds[i].tid, et, lt);
 }
 
-static void tick(struct app *a, uint64_t now)
+/* final: before the last summary, every zombie believed in is checked against /proc. */
+static void tick(struct app *a, uint64_t now, bool final)
 {
 	struct tracer_counts c;
 
@@ -264,8 +268,7 @@ static void tick(struct app *a, uint64_t now)
 		pt_lost(a->pt, c.lost_total - a->lost_seen);
 		a->lost_seen = c.lost_total;
 	}
-	if (a->lost_seen)
-		pt_verify_zombies(a->pt, now, still_zombie, NULL);
+	reconcile_zombies(a->pt, now, final, drain_ctx, a);
 	resolve_adopters(a);
 	refresh_loops(a, now);
 	ls_tick(a->ls, now);
@@ -473,7 +476,7 @@ static void run(struct app *a)
 		if (pt_pending_adopters(a->pt, NULL, 0))
 			resolve_adopters(a);
 		if (now >= next_tick) {
-			tick(a, now);
+			tick(a, now, false);
 			show_interval(a, now);
 			next_tick += interval_ns;
 			if (next_tick < now)
@@ -492,7 +495,7 @@ static void finish(struct app *a)
 
 	if (output_broken(a))
 		return;
-	tick(a, now);
+	tick(a, now, true);
 	snapshot(a, &s, now, true);
 	prom_update(a->prom, &s);
 	if (a->mode == OUT_LIVE)

@@ -746,6 +746,27 @@ static uint32_t proc_get(struct proctab *pt, uint32_t pid, const char *comm)
 
 static void stale_add(struct proctab *pt, uint32_t i);
 
+/*
+ * A zombie read from /proc at start, known only by its pid. Records queued between the attach
+ * and the /proc read (its fork, its exit) are about this very process: a zombie holds its pid,
+ * and its reap, which would free the pid, comes after them in the ring. Taking such a record for
+ * a new process left two entries for one pid, the reap closed the seeded one and the other
+ * stayed a zombie for ever (the phantoms of lifeline attached to a busy server).
+ */
+static uint32_t proc_find_seeded_zombie(const struct proctab *pt, uint32_t pid)
+{
+	uint32_t i;
+
+	for (i = chain_head(pt, pid); i != PT_NONE; i = pt->procs[i].hnext) {
+		const struct pt_proc *e = &pt->procs[i];
+
+		if (e->pid == pid && e->state == PT_ZOMBIE && (e->flags & PF_SEEDED) &&
+		    e->start_ns == LL_UNKNOWN && !(e->flags & PF_SUPERSEDED))
+			return i;
+	}
+	return PT_NONE;
+}
+
 /* A new process takes a pid whose zombie we still hold: that zombie's reap is on its way. */
 static void supersede_zombies(struct proctab *pt, uint32_t pid)
 {
@@ -777,6 +798,8 @@ static uint32_t proc_subject(struct proctab *pt, uint32_t pid, uint64_t start, b
 	if (i != PT_NONE)
 		goto found;
 	i = proc_find_alive(pt, pid);
+	if (i == PT_NONE)
+		i = proc_find_seeded_zombie(pt, pid);
 	if (i != PT_NONE) {
 		if (pt->procs[i].start_ns == LL_UNKNOWN || start == LL_UNKNOWN) {
 			proc_learn_start(pt, i, start);
@@ -1308,6 +1331,32 @@ static void exit_to_zombie(struct proctab *pt, uint32_t i, const struct ll_exit 
 	pend_join(pt, i);
 }
 
+/* A zombie seeded from /proc whose exit record was still queued: now its exit time is known. */
+static void zombie_learn_exit(struct proctab *pt, uint32_t i, const struct ll_exit *r)
+{
+	struct pt_proc *e = &pt->procs[i];
+	struct pt_group *g = grp(pt, e->zgroup);
+	uint32_t pos;
+
+	pt->tot.exits++;
+	e->exit_ns = r->hdr.ts_ns;
+	e->status = r->exit_code;
+	e->exit_flags = r->flags;
+	comm_set(e->comm, r->comm);
+	if (g) {
+		/* It sorted first as "exited before we started": move it to its exit time. */
+		list_del(pt, &g->zombies, OFF_SIDE, i);
+		for (pos = g->zombies.tail; pos != PT_NONE; pos = pt->procs[pos].side.prev)
+			if (zombie_key(&pt->procs[pos]) <= zombie_key(e))
+				break;
+		list_insert_after(pt, &g->zombies, OFF_SIDE, pos, i);
+		if (r->flags & LL_EXIT_SIGCHLD_BLOCKED)
+			g->blocked_exits++;
+	}
+	exit_event(pt, r, 0);
+	pend_join(pt, i);
+}
+
 static void handle_exit(struct proctab *pt, const struct ll_exit *r)
 {
 	const struct ll_hdr *h = &r->hdr;
@@ -1316,8 +1365,11 @@ static void handle_exit(struct proctab *pt, const struct ll_exit *r)
 	uint32_t i, p, gi = PT_NONE;
 
 	i = proc_subject(pt, h->tgid, r->start_ns, &created);
-	if (i != PT_NONE && pt->procs[i].state == PT_ZOMBIE)
-		return;		/* the same exit twice */
+	if (i != PT_NONE && pt->procs[i].state == PT_ZOMBIE) {
+		if (pt->procs[i].exit_ns == LL_UNKNOWN)
+			zombie_learn_exit(pt, i, r);
+		return;		/* else the same exit twice */
+	}
 	pt->tot.exits++;
 	if (i == PT_NONE) {
 		exit_event(pt, r, 0);
@@ -1606,23 +1658,51 @@ void pt_set_adopter(struct proctab *pt, uint32_t pid, uint32_t adopter_pid,
 	orphan_resolve(pt, i, adopter_pid, adopter_comm);
 }
 
-void pt_verify_zombies(struct proctab *pt, uint64_t now_ns,
-		       bool (*still_zombie)(uint32_t pid, void *ctx), void *ctx)
+/* Zombies old enough to ask /proc about: out of the join window, or all of them (the end). */
+static bool zombie_verifiable(const struct proctab *pt, const struct pt_proc *e, uint64_t now_ns,
+			      bool all)
 {
-	struct pt_proc *e;
+	if (e->state != PT_ZOMBIE)
+		return false;
+	if (e->exit_ns == LL_UNKNOWN)
+		return true;
+	if (e->exit_ns > now_ns)
+		return false;	/* exited after /proc was read */
+	return all || e->exit_ns + pt->cfg.join_ns <= now_ns;
+}
+
+size_t pt_zombies_to_verify(const struct proctab *pt, uint64_t now_ns, bool all, uint32_t *pids,
+			    size_t max)
+{
+	size_t n = 0;
 	uint32_t i;
 
-	pt->seq++;
-	pt_advance(pt, now_ns);
 	for (i = 0; i < pt->hiwat; i++) {
-		e = &pt->procs[i];
-		if (e->state != PT_ZOMBIE)
+		if (!zombie_verifiable(pt, &pt->procs[i], now_ns, all))
 			continue;
-		/* Recent exits may have their reap in flight: leave them to the join window. */
-		if (e->exit_ns != LL_UNKNOWN && e->exit_ns + pt->cfg.join_ns > now_ns)
+		if (n < max)
+			pids[n] = pt->procs[i].pid;
+		n++;
+	}
+	return n;
+}
+
+void pt_verify(struct proctab *pt, uint64_t read_ns, bool all, const struct pt_seen *seen,
+	       size_t n)
+{
+	uint32_t i, next;
+	size_t k;
+
+	pt->seq++;
+	for (k = 0; k < n; k++) {
+		if (seen[k].zombie)
 			continue;
-		if (!still_zombie(e->pid, ctx))
-			proc_close_incomplete(pt, i);
+		for (i = chain_head(pt, seen[k].pid); i != PT_NONE; i = next) {
+			next = pt->procs[i].hnext;
+			if (pt->procs[i].pid == seen[k].pid &&
+			    zombie_verifiable(pt, &pt->procs[i], read_ns, all))
+				proc_close_incomplete(pt, i);
+		}
 	}
 }
 
