@@ -20,6 +20,8 @@
 
 /* "850µs", "1.23ms", "12.3ms", "123ms", "1.23s", "2m03s", "1h02m"; "?" for LL_UNKNOWN. */
 const char *fmt_dur_us(char *buf, size_t n, uint64_t us);
+/* A zombie's age: fmt_dur_us, or ">min" when it predates lifeline (us is LL_UNKNOWN). */
+const char *fmt_oldest_us(char *buf, size_t n, uint64_t us, uint64_t min_us);
 /* Decimal, or "?" for LL_UNKNOWN. */
 const char *fmt_u64(char *buf, size_t n, uint64_t v);
 /* A pid, or "?" for 0 (the views and events use 0 for "not known"). */

@@ -275,6 +275,19 @@ static void tick(struct app *a, uint64_t now, bool final)
 	pt_tick(a->pt, now);
 }
 
+/* The final summary's rates are over the whole run, not its last (maybe empty) interval. */
+static void final_rates(struct app *a, const struct ll_snapshot *s)
+{
+	size_t i;
+
+	if (s->elapsed_s <= 0)
+		return;
+	for (i = 0; i < s->nlisteners; i++)
+		a->listeners[i].rate = a->listeners[i].accepts / s->elapsed_s;
+	for (i = 0; i < s->nloops; i++)
+		a->loopv[i].wakeups_rate = a->loopv[i].wakeups / s->elapsed_s;
+}
+
 static void snapshot(struct app *a, struct ll_snapshot *s, uint64_t now, bool final)
 {
 	struct tracer_counts c;
@@ -308,6 +321,8 @@ static void snapshot(struct app *a, struct ll_snapshot *s, uint64_t now, bool fi
 	s->nlisteners = ls_views(a->ls, a->listeners, MAX_VIEWS);
 	s->loops = a->loopv;
 	s->nloops = lp_views(a->lp, now, a->loopv, MAX_VIEWS);
+	if (final)
+		final_rates(a, s);
 }
 
 static void terminal_size(int *rows, int *cols)
@@ -536,7 +551,7 @@ static int check_pids(const struct ll_opts *o)
 
 static int open_state(struct app *a)
 {
-	struct pt_config pc = { .emit = on_event, .ctx = a };
+	struct pt_config pc = { .emit = on_event, .ctx = a, .start_ns = now_ns() };
 	struct ls_config lc = { .emit = on_event, .ctx = a };
 	struct lp_config pl = { .emit = on_event, .ctx = a };
 

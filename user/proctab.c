@@ -32,6 +32,9 @@
 #define PT_RECENT_MAX		256	/* processes just released, to recognise late records */
 #define PT_EVICT_SCAN		32	/* pinned entries skipped before giving up on a class */
 #define PT_GSCAN_BACKOFF_NS	100000000ull
+#define PT_INIT_PATIENCE_NS	3000000000ull	/* an init that has not reaped for this long with
+						 * zombies waiting never waits (host init batches
+						 * every 1-2 s) */
 
 enum pt_state {
 	PT_FREE,
@@ -54,6 +57,8 @@ enum pt_age {
 				 * record arrived: it becomes an orphan when that record does */
 #define PF_ZORPHAN	0x20	/* zombie that was an orphan when it exited */
 #define PF_SUPERSEDED	0x40	/* zombie whose pid was reused: its reap is late or lost */
+#define PF_HANDED	0x80	/* zombie whose parent exited without reaping it: the adopter's */
+#define PF_HAND_WAIT	0x100	/* ... whose adopter is not known yet (in pt->hand_wait) */
 
 enum pt_gone {
 	PT_GONE_REAPED = 1,
@@ -84,7 +89,7 @@ struct pt_proc {
 	uint32_t ogroup;	/* group of the adopter, once adopted */
 	struct pt_list kids;
 	struct pt_link sib;	/* in parent's kids */
-	struct pt_link side;	/* in a group's zombies, or in pt->adopt_wait */
+	struct pt_link side;	/* in a group's zombies, or in pt->adopt_wait / hand_wait */
 	struct pt_link age;	/* in pt->age[age_class] */
 	uint64_t start_ns;	/* LL_UNKNOWN when unknown */
 	uint64_t exit_ns;	/* LL_UNKNOWN while alive, or for seeded zombies */
@@ -122,6 +127,9 @@ struct pt_group {
 	uint64_t by_parent;	/* reaps done by this parent itself */
 	uint64_t by_adopter;	/* reaps by someone other than the child's original parent */
 	uint64_t orphans_now;	/* zombies now that had been orphans (adopted children) */
+	uint64_t abandoned;	/* zombies it left unreaped when it exited */
+	uint64_t handed_now;	/* zombies now handed to it by a parent that exited */
+	uint32_t ns_pid;	/* its pid in its own PID namespace, 0 if the initial one */
 	struct pt_list zombies;	/* by exit time, oldest first */
 	struct ll_hist lifetime;
 	/* orphans it adopted */
@@ -164,6 +172,8 @@ struct proctab {
 	struct pt_list age[PT_AGE_N];
 	struct pt_list adopt_wait;
 	uint32_t nwait;
+	struct pt_list hand_wait;	/* handed zombies whose adopter is not known yet */
+	uint32_t nhand;
 
 	struct pt_group **groups;
 	uint32_t *gbuckets;
@@ -578,6 +588,8 @@ static void zombie_leave_group(struct proctab *pt, uint32_t i)
 	g->now--;
 	if (e->flags & PF_ZORPHAN)
 		g->orphans_now--;
+	if (e->flags & PF_HANDED)
+		g->handed_now--;
 	group_touch(pt, g);
 	group_unref(pt, e->zgroup);
 	e->zgroup = PT_NONE;
@@ -598,6 +610,12 @@ static void orphan_leave_group(struct proctab *pt, uint32_t i)
 static void orphan_stop_waiting(struct proctab *pt, uint32_t i)
 {
 	struct pt_proc *e = &pt->procs[i];
+
+	if (e->flags & PF_HAND_WAIT) {
+		list_del(pt, &pt->hand_wait, OFF_SIDE, i);
+		pt->nhand--;
+		e->flags &= ~PF_HAND_WAIT;
+	}
 
 	if (!(e->flags & PF_ADOPT_WAIT))
 		return;
@@ -934,6 +952,39 @@ static void orphan_reparented_zombie(struct proctab *pt, uint32_t i, uint32_t p,
 		hist_add(&g->oh->lifetime, us);
 }
 
+static void zombie_enter_group(struct proctab *pt, uint32_t i, uint32_t gi);
+
+/*
+ * Zombie i outlived its parent p, which never reaped it: the kernel hands it to an adopter, in
+ * whose group it counts from now on; p's group remembers that it left it behind.
+ */
+static void zombie_hand_over(struct proctab *pt, uint32_t i, uint32_t p)
+{
+	struct pt_proc *e = &pt->procs[i];
+	struct pt_group *g = grp(pt, e->zgroup);
+
+	if (g)
+		g->abandoned++;
+	zombie_leave_group(pt, i);
+	e->flags |= PF_HANDED | PF_ZORPHAN | PF_HAND_WAIT;
+	e->old_ppid = pt->procs[p].pid;
+	e->ppid = 0;
+	list_add_tail(pt, &pt->hand_wait, OFF_SIDE, i);
+	pt->nhand++;
+}
+
+/* The adopter of a handed zombie is known (from /proc, or because it reaped it). */
+static void zombie_adopted(struct proctab *pt, uint32_t i, uint32_t adopter, const char *comm)
+{
+	uint32_t a;
+
+	orphan_stop_waiting(pt, i);
+	pt->procs[i].ppid = adopter;
+	a = proc_get(pt, adopter, comm);
+	if (a != PT_NONE && a != i)
+		zombie_enter_group(pt, i, group_of(pt, a));
+}
+
 /* Living children (and children already reparented) that the exit of p leaves behind. */
 static unsigned int orphans_of(const struct proctab *pt, uint32_t p)
 {
@@ -960,7 +1011,7 @@ static void orphan_children(struct proctab *pt, uint32_t p, uint64_t ts)
 		else if (c->flags & PF_REPARENTED)
 			orphan_reparented_zombie(pt, i, p, ts);
 		else
-			c->ppid = 0;	/* a zombie, now its adopter's: not known */
+			zombie_hand_over(pt, i, p);
 	}
 }
 
@@ -977,11 +1028,15 @@ static void zombie_enter_group(struct proctab *pt, uint32_t i, uint32_t gi)
 	e->zgroup = gi;
 	group_ref(pt, gi);
 	g->now++;
-	g->zexits++;
-	if (e->exit_flags & LL_EXIT_SIGCHLD_BLOCKED)
-		g->blocked_exits++;
-	if ((e->exit_flags & LL_EXIT_SIGCHLD_IGN) && !(e->exit_flags & LL_EXIT_AUTOREAP))
-		g->ignored_exits++;
+	if (e->flags & PF_HANDED) {
+		g->handed_now++;	/* its exit flags are of the parent that died */
+	} else {
+		g->zexits++;
+		if (e->exit_flags & LL_EXIT_SIGCHLD_BLOCKED)
+			g->blocked_exits++;
+		if ((e->exit_flags & LL_EXIT_SIGCHLD_IGN) && !(e->exit_flags & LL_EXIT_AUTOREAP))
+			g->ignored_exits++;
+	}
 	if (e->flags & PF_ZORPHAN)
 		g->orphans_now++;
 	/* Exits come nearly in order: walk back from the tail past later ones. */
@@ -1012,7 +1067,11 @@ static void reap_zombie(struct proctab *pt, uint32_t i, uint32_t reaper, uint32_
 			enum ll_how how, uint64_t ts)
 {
 	struct pt_proc *e = &pt->procs[i];
-	struct pt_group *g = grp(pt, e->zgroup);
+	struct pt_group *g;
+
+	if ((e->flags & PF_HAND_WAIT) && reaper)
+		zombie_adopted(pt, i, reaper, NULL);
+	g = grp(pt, e->zgroup);
 	struct pt_group *og = grp(pt, e->ogroup);
 	uint64_t us = span_us(e->exit_ns, ts);
 	bool orphan = reaper && e->orig_ppid && reaper != e->orig_ppid;
@@ -1544,6 +1603,7 @@ struct proctab *pt_new(const struct pt_config *cfg)
 	for (n = 0; n < PT_AGE_N; n++)
 		list_init(&pt->age[n]);
 	list_init(&pt->adopt_wait);
+	list_init(&pt->hand_wait);
 	return pt;
 err:
 	pt_free(pt);
@@ -1639,7 +1699,9 @@ size_t pt_pending_adopters(const struct proctab *pt, uint32_t *pids, size_t max)
 
 	for (i = pt->adopt_wait.head; i != PT_NONE && n < max; i = pt->procs[i].side.next)
 		pids[n++] = pt->procs[i].pid;
-	return pt->nwait;
+	for (i = pt->hand_wait.head; i != PT_NONE && n < max; i = pt->procs[i].side.next)
+		pids[n++] = pt->procs[i].pid;
+	return pt->nwait + pt->nhand;
 }
 
 void pt_set_adopter(struct proctab *pt, uint32_t pid, uint32_t adopter_pid,
@@ -1648,14 +1710,17 @@ void pt_set_adopter(struct proctab *pt, uint32_t pid, uint32_t adopter_pid,
 	uint32_t i;
 
 	pt->seq++;
-	i = proc_find_alive(pt, pid);
-	if (i == PT_NONE || !(pt->procs[i].flags & PF_ADOPT_WAIT))
+	i = proc_find_current(pt, pid);
+	if (i == PT_NONE || !(pt->procs[i].flags & (PF_ADOPT_WAIT | PF_HAND_WAIT)))
 		return;
 	/* /proc still naming the old parent is a stale read, not an adoption. */
 	if (!adopter_pid || adopter_pid == pt->procs[i].old_ppid)
 		return;
 	pt->procs[i].pin = pt->seq;
-	orphan_resolve(pt, i, adopter_pid, adopter_comm);
+	if (pt->procs[i].flags & PF_HAND_WAIT)
+		zombie_adopted(pt, i, adopter_pid, adopter_comm);
+	else
+		orphan_resolve(pt, i, adopter_pid, adopter_comm);
 }
 
 /* Zombies old enough to ask /proc about: out of the join window, or all of them (the end). */
@@ -1727,65 +1792,37 @@ void pt_totals(const struct proctab *pt, struct ll_proc_totals *out)
 	*out = pt->tot;
 }
 
-const char *ll_cause_name(enum ll_zombie_cause c)
-{
-	switch (c) {
-	case CAUSE_NONE:		return "none";
-	case CAUSE_NEVER_WAITS:		return "never-waits";
-	case CAUSE_SIGCHLD_IGNORED:	return "sigchld-ignored";
-	case CAUSE_SIGCHLD_BLOCKED:	return "sigchld-blocked";
-	case CAUSE_COALESCED:		return "coalesced";
-	case CAUSE_INIT_BATCH:		return "init-batch";
-	case CAUSE_SLOW_REAPER:		return "slow-reaper";
-	}
-	return "?";
-}
-
-const char *ll_cause_text(enum ll_zombie_cause c)
-{
-	switch (c) {
-	case CAUSE_NONE:
-		return "zombies are reaped promptly";
-	case CAUSE_NEVER_WAITS:
-		return "the parent has never reaped a child: it does not call wait()";
-	case CAUSE_SIGCHLD_IGNORED:
-		return "SIGCHLD is ignored, yet children are not auto-reaped: the parent must "
-		       "wait() for them";
-	case CAUSE_SIGCHLD_BLOCKED:
-		return "SIGCHLD is blocked in the parent, so its handler cannot run when children "
-		       "exit";
-	case CAUSE_COALESCED:
-		return "SIGCHLD signals were coalesced and the handler reaps one child per signal: "
-		       "loop on waitpid(-1, WNOHANG)";
-	case CAUSE_INIT_BATCH:
-		return "the children are reaped by an adopter (init or a subreaper), which reaps "
-		       "in batches";
-	case CAUSE_SLOW_REAPER:
-		return "the parent reaps its children, but late";
-	}
-	return "unknown cause";
-}
-
-/* How long the oldest zombie of g has lain, in us; 0 when it has none. */
+/*
+ * How long the oldest zombie of g has lain, in us; 0 when it has none. LL_UNKNOWN when it exited
+ * before lifeline started: *min_us then gets the lower bound, the time since lifeline started.
+ */
 static uint64_t group_oldest_us(const struct proctab *pt, const struct pt_group *g,
-				uint64_t now_ns)
+				uint64_t now_ns, uint64_t *min_us)
 {
 	const struct pt_proc *e;
 	uint64_t since;
 
+	*min_us = 0;
 	if (g->zombies.head == PT_NONE)
 		return 0;
 	e = &pt->procs[g->zombies.head];
-	/* A seeded zombie died before we started: it is at least as old as our first record. */
-	since = e->exit_ns != LL_UNKNOWN ? e->exit_ns : pt->first_ns;
-	if (!since || since == LL_UNKNOWN || now_ns <= since)
-		return 0;
-	return (now_ns - since) / 1000;
+	if (e->exit_ns != LL_UNKNOWN)
+		return now_ns > e->exit_ns ? (now_ns - e->exit_ns) / 1000 : 0;
+	since = pt->cfg.start_ns ? pt->cfg.start_ns : pt->first_ns;
+	*min_us = since && now_ns > since ? (now_ns - since) / 1000 : 0;
+	return LL_UNKNOWN;
+}
+
+/* An init: host PID 1, or PID 1 of a PID namespace (a container's entrypoint). */
+static bool group_is_init(const struct pt_group *g)
+{
+	return g->pid == 1 || g->ns_pid == 1;
 }
 
 /*
  * Why this parent's zombies linger, judged only when they do. The order matters: a disposition
- * that makes reaping impossible explains everything after it.
+ * that makes reaping impossible explains everything after it. oldest_us is LL_UNKNOWN for a
+ * zombie older than lifeline: that one lingers.
  */
 static enum ll_zombie_cause group_cause(const struct proctab *pt, const struct pt_group *g,
 					uint64_t oldest_us)
@@ -1794,7 +1831,7 @@ static enum ll_zombie_cause group_cause(const struct proctab *pt, const struct p
 	uint64_t own_now = g->now - g->orphans_now;
 	bool lingering;
 
-	lingering = (g->now && oldest_us >= linger_us) ||
+	lingering = (g->now && oldest_us >= linger_us) || g->abandoned ||
 		    (g->lifetime.count && hist_quantile(&g->lifetime, 0.5) >= linger_us);
 	if (!lingering)
 		return CAUSE_NONE;
@@ -1802,10 +1839,15 @@ static enum ll_zombie_cause group_cause(const struct proctab *pt, const struct p
 		return CAUSE_SIGCHLD_BLOCKED;
 	if (g->zexits && g->ignored_exits * 2 > g->zexits)
 		return CAUSE_SIGCHLD_IGNORED;
-	if (g->pid == 1)
+	if (group_is_init(g)) {
+		if (!g->reaped && g->now && oldest_us >= PT_INIT_PATIENCE_NS / 1000)
+			return CAUSE_INIT_NEVER_WAITS;
 		return CAUSE_INIT_BATCH;	/* init waits, only not at once */
-	if (own_now && !g->by_parent)
+	}
+	if ((own_now && !g->by_parent) || g->abandoned)
 		return CAUSE_NEVER_WAITS;
+	if (g->handed_now && g->handed_now * 2 >= g->now)
+		return CAUSE_PARENT_DIED;
 	if (g->coalesced && g->now)
 		return CAUSE_COALESCED;
 	if ((g->by_adopter + g->orphans_now) * 2 >= g->reaped + g->now)
@@ -1839,6 +1881,7 @@ size_t pt_zombie_views(const struct proctab *pt, uint64_t now_ns, struct ll_zomb
 {
 	const struct pt_group *g;
 	struct pt_sort *s;
+	uint64_t min_us;
 	size_t n = 0, k;
 	uint32_t gi;
 
@@ -1847,11 +1890,13 @@ size_t pt_zombie_views(const struct proctab *pt, uint64_t now_ns, struct ll_zomb
 		return 0;
 	for (gi = 0; gi < pt->ghiwat; gi++) {
 		g = pt->groups[gi];
-		if (!g->in_use || !(g->reaped || g->now || g->autoreaped || g->coalesced))
+		if (!g->in_use || !(g->abandoned || g->reaped || g->now || g->autoreaped || g->coalesced))
 			continue;
 		s[n].gi = gi;
 		s[n].k1 = g->now;
-		s[n].k2 = group_oldest_us(pt, g, now_ns);
+		s[n].k2 = group_oldest_us(pt, g, now_ns, &min_us);
+		if (s[n].k2 == LL_UNKNOWN)
+			s[n].k2 = min_us;	/* sorts among the oldest */
 		n++;
 	}
 	qsort(s, n, sizeof(*s), sort_desc);
@@ -1865,10 +1910,11 @@ size_t pt_zombie_views(const struct proctab *pt, uint64_t now_ns, struct ll_zomb
 		v->reaped = g->reaped;
 		v->now = g->now;
 		v->autoreaped = g->autoreaped;
-		v->oldest_now_us = s[k].k2;
+		v->oldest_now_us = group_oldest_us(pt, g, now_ns, &v->oldest_now_min_us);
 		v->lifetime = &g->lifetime;
 		v->coalesced_sigchld = g->coalesced;
-		v->cause = group_cause(pt, g, s[k].k2);
+		v->cause = group_cause(pt, g, v->oldest_now_us);
+		v->parent_ns_pid = g->ns_pid;
 	}
 	free(s);
 	return k;
@@ -1900,6 +1946,7 @@ size_t pt_orphan_views(const struct proctab *pt, struct ll_orphan_view *out, siz
 		v = &out[k];
 		memset(v, 0, sizeof(*v));
 		v->adopter_pid = g->pid;
+		v->adopter_ns_pid = g->ns_pid;
 		view_comm(v->adopter_comm, g);
 		v->adopted = g->adopted;
 		v->alive = g->alive;

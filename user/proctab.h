@@ -28,6 +28,8 @@ struct pt_config {
 	uint32_t max_groups;	/* per-parent / per-adopter groups; 0: 4096 */
 	uint64_t linger_ns;	/* a zombie older than this lingers and gets a cause; 0: 100 ms */
 	uint64_t join_ns;	/* how long (record time) a reap waits for its exit; 0: 1 s */
+	uint64_t start_ns;	/* when tracing started: zombies older than that are at least this
+				 * old; 0: the first record's time */
 	ll_emit_fn emit;	/* joined events; may be NULL */
 	void *ctx;		/* for emit */
 };
