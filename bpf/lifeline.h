@@ -55,6 +55,8 @@ struct ll_fork {
 	__u32 ppid;		/* child's real_parent tgid (differs from hdr.tgid with CLONE_PARENT) */
 	__u64 start_ns;		/* child task->start_time: with pid, identifies the process */
 	char comm[LL_COMM_LEN];
+	__u32 ns_pid;		/* child's pid in its own PID namespace; 0 in the initial one */
+	__u32 parent_ns_pid;	/* the same for its real parent */
 };
 
 /* A successful exec: hdr is the task after exec (hdr.tid == hdr.tgid). */
@@ -91,6 +93,8 @@ struct ll_exit {
 	__u32 pad;
 	char comm[LL_COMM_LEN];
 	char parent_comm[LL_COMM_LEN];
+	__u32 ns_pid;		/* its pid in its own PID namespace; 0 in the initial one */
+	__u32 parent_ns_pid;	/* the same for real_parent */
 };
 
 enum ll_reap_how {
@@ -99,7 +103,21 @@ enum ll_reap_how {
 	LL_HOW_FREE,		/* task freed without a wait seen (fallback, ~RCU delay late) */
 };
 
-/* A child was reaped: hdr is the reaper (for LL_HOW_FREE, whatever task ran the RCU callback). */
+/* PID namespace levels below the initial one whose pids are translated (deeper: level 4's). */
+#define LL_NS_LEVELS	4
+
+/* Key of map "nspids" (-> host pid): a pid as the PID namespace with inode ns names it. */
+struct ll_ns_key {
+	__u32 ns;
+	__u32 nr;
+};
+
+/*
+ * A child was reaped: hdr is the reaper (for LL_HOW_FREE, whatever task ran the RCU callback).
+ * pid is always the host pid: a reaper in a PID namespace gets its namespace's pid from wait4,
+ * which the kernel side translates with the pids it recorded at fork. A wait that reports a
+ * ptrace tracee to its tracer (not its parent) releases nothing and sends no record.
+ */
 struct ll_reap {
 	struct ll_hdr hdr;
 	__u32 pid;		/* the reaped child */

@@ -41,6 +41,7 @@ struct ll_event {
 	uint32_t tid;		/* thread that ran the hook, where it matters */
 	uint32_t ppid;		/* subject's parent; 0 if unknown */
 	char comm[LL_COMM_LEN];	/* subject's command name */
+	uint32_t ns_pid;	/* subject's pid in its PID namespace; 0: the initial one or unknown */
 	union {
 		struct {
 			const char *filename;

@@ -59,6 +59,7 @@ struct app {
 	struct ll_loop_stats kloops[MAX_LOOPS];
 	uint32_t traced[MAX_TRACED];	/* what -p / COMMAND traced at start */
 	unsigned int ntraced;
+	uint32_t own_pidns;		/* inode of lifeline's PID namespace */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -178,6 +179,21 @@ static bool seed_wanted(const struct app *a, const struct procfs_stat *st)
 	return false;
 }
 
+/* A process in another PID namespace than lifeline's: its pid there, for the table and for the
+ * kernel side, which translates what its reaper's wait returns. */
+static void seed_ns_pid(struct app *a, uint32_t pid)
+{
+	uint32_t ns = procfs_pidns(pid), ns_pid;
+
+	if (!ns || ns == a->own_pidns)
+		return;
+	ns_pid = procfs_ns_pid(pid);
+	if (!ns_pid)
+		return;
+	pt_set_ns_pid(a->pt, pid, ns_pid);
+	tracer_watch_ns_pid(a->tracer, ns, ns_pid, pid);
+}
+
 /* What existed before lifeline, as far as the filters let it see: the same set the kernel
  * side traces, so the summary never shows processes the user filtered out. */
 static int seed_one(const struct procfs_stat *st, void *ctx)
@@ -189,6 +205,7 @@ static int seed_one(const struct procfs_stat *st, void *ctx)
 	pt_seed(a->pt, st->pid, st->ppid, st->comm, LL_UNKNOWN, st->state == 'Z');
 	if (st->state == 'Z')
 		tracer_watch_zombie(a->tracer, st->pid);
+	seed_ns_pid(a, st->pid);
 	return 0;
 }
 
@@ -657,6 +674,7 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto cleanup;
 	}
+	a->own_pidns = procfs_pidns(getpid());
 	procfs_for_each(seed_one, a);
 	a->start_ns = now_ns();
 	a->ro.start_ns = a->start_ns;

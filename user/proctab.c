@@ -87,6 +87,7 @@ struct pt_proc {
 	uint32_t parent;	/* entry whose kids list holds us, or PT_NONE */
 	uint32_t zgroup;	/* group of the parent at exit, while a zombie */
 	uint32_t ogroup;	/* group of the adopter, once adopted */
+	uint32_t ns_pid;	/* pid in its PID namespace; 0: the initial one, or not known */
 	struct pt_list kids;
 	struct pt_link sib;	/* in parent's kids */
 	struct pt_link side;	/* in a group's zombies, or in pt->adopt_wait / hand_wait */
@@ -451,6 +452,8 @@ static uint32_t group_of(struct proctab *pt, uint32_t i)
 		return PT_NONE;
 	if (e->comm[0])
 		comm_set(pt->groups[gi]->comm, e->comm);
+	if (e->ns_pid)
+		pt->groups[gi]->ns_pid = e->ns_pid;
 	group_touch(pt, pt->groups[gi]);
 	return gi;
 }
@@ -732,6 +735,21 @@ static void proc_learn_start(struct proctab *pt, uint32_t i, uint64_t start)
 	if (gi != PT_NONE && group_find(pt, e->pid, start) == PT_NONE)
 		pt->groups[gi]->start_ns = start;
 	e->start_ns = start;
+}
+
+/* Its pid in its PID namespace, and that of its groups (which may predate the knowledge). */
+static void proc_learn_ns_pid(struct proctab *pt, uint32_t i, uint32_t ns_pid)
+{
+	struct pt_proc *e;
+	uint32_t gi;
+
+	if (i == PT_NONE || !ns_pid)
+		return;
+	e = &pt->procs[i];
+	e->ns_pid = ns_pid;
+	gi = group_find(pt, e->pid, e->start_ns);
+	if (gi != PT_NONE)
+		pt->groups[gi]->ns_pid = ns_pid;
 }
 
 /* The entry is a real process we have seen records of, not just a pid someone mentioned. */
@@ -1054,6 +1072,7 @@ static void reap_event(struct proctab *pt, const struct pt_proc *e, uint64_t ts,
 	uint32_t r = reaper ? proc_find_current(pt, reaper) : PT_NONE;
 
 	ev_init(&ev, EV_REAP, ts, e->pid, tid, e->zparent ? e->zparent : e->ppid, e->comm);
+	ev.ns_pid = e->ns_pid;
 	ev.reap.reaper_pid = reaper;
 	comm_set(ev.reap.reaper_comm, comm_or_unknown(r == PT_NONE ? NULL : pt->procs[r].comm));
 	ev.reap.zombie_us = zombie_us;
@@ -1273,6 +1292,8 @@ static void handle_fork(struct proctab *pt, const struct ll_fork *r)
 		e = &pt->procs[i];
 		if (!e->comm[0])
 			comm_set(e->comm, r->comm);
+		proc_learn_ns_pid(pt, i, r->ns_pid);
+		proc_learn_ns_pid(pt, proc_get(pt, r->ppid, NULL), r->parent_ns_pid);
 		/* Its exec or exit may have come first: link only a living, unlinked child. */
 		if (e->state == PT_ALIVE && e->parent == PT_NONE && !(e->flags & PF_ORPHAN))
 			proc_set_parent(pt, i, r->ppid, r->ppid == h->tgid ? r->comm : NULL);
@@ -1280,6 +1301,7 @@ static void handle_fork(struct proctab *pt, const struct ll_fork *r)
 		proc_confirm(pt, i);
 	}
 	ev_init(&ev, EV_FORK, h->ts_ns, r->pid, h->tid, r->ppid, r->comm);
+	ev.ns_pid = r->ns_pid;
 	emit(pt, &ev);
 }
 
@@ -1334,6 +1356,7 @@ static void exit_event(struct proctab *pt, const struct ll_exit *r, unsigned int
 	struct ll_event ev;
 
 	ev_init(&ev, EV_EXIT, h->ts_ns, h->tgid, h->tid, r->ppid, r->comm);
+	ev.ns_pid = r->ns_pid;
 	ev.exit.status = r->exit_code;
 	ev.exit.age_us = start <= h->ts_ns ? span_us(start, h->ts_ns) : LL_UNKNOWN;
 	ev.exit.zombie = !(r->flags & LL_EXIT_AUTOREAP);
@@ -1439,6 +1462,8 @@ static void handle_exit(struct proctab *pt, const struct ll_exit *r)
 	if (!e->orig_ppid)
 		e->orig_ppid = r->ppid;
 	proc_confirm(pt, i);
+	proc_learn_ns_pid(pt, i, r->ns_pid);
+	proc_learn_ns_pid(pt, proc_get(pt, r->ppid, r->parent_comm), r->parent_ns_pid);
 	exit_settle_orphan(pt, i, r);
 
 	e->zparent = e->ppid = r->ppid;
@@ -1676,6 +1701,11 @@ void pt_seed(struct proctab *pt, uint32_t pid, uint32_t ppid, const char *comm, 
 		if (e->parent == PT_NONE)
 			proc_set_parent(pt, i, ppid, NULL);
 	}
+}
+
+void pt_set_ns_pid(struct proctab *pt, uint32_t pid, uint32_t ns_pid)
+{
+	proc_learn_ns_pid(pt, pid ? proc_find_current(pt, pid) : PT_NONE, ns_pid);
 }
 
 void pt_lost(struct proctab *pt, uint64_t n)

@@ -532,6 +532,7 @@ static void event_json(const struct ll_render_opts *o, const struct ll_event *ev
 	json_kv_str(&w, "type", render_event_name(ev->kind));
 	json_kv_u64(&w, "ts_ns", ev->ts_ns);
 	json_pid(&w, "pid", ev->pid);
+	json_pid(&w, "ns_pid", ev->ns_pid);	/* only in a PID namespace below the host's */
 	json_event_fields(&w, ev);
 	if (o->explain)
 		json_kv_str(&w, "explain", render_explain(o, ev, explain, sizeof(explain)));
