@@ -55,25 +55,11 @@ static __always_inline __u32 task_ns_pid(struct task_struct *t)
 	return up.nr;
 }
 
-/* Every namespace pid of a new process, for the reapers of each of its namespaces. */
-static __always_inline void record_ns_pids(struct task_struct *child, __u32 host)
-{
-	struct pid *p = BPF_CORE_READ(child, thread_pid);
-	unsigned int level = BPF_CORE_READ(p, level), l;
-	struct ll_ns_key k = {};
-	struct upid up;
-
-	for (l = 1; l <= LL_NS_LEVELS && l <= level; l++) {
-		if (pid_at_level(p, l, &up))
-			break;
-		k.ns = BPF_CORE_READ(up.ns, ns.inum);
-		k.nr = up.nr;
-		if (bpf_map_update_elem(&nspids, &k, &host, BPF_ANY))
-			ll_count_map_full();
-	}
-}
-
-static __always_inline void forget_ns_pids(struct task_struct *task)
+/*
+ * Every namespace pid of a process, for the reapers of each of its namespaces: recorded (host
+ * != 0) at fork, forgotten (host == 0) when the task is freed.
+ */
+static __always_inline void set_ns_pids(struct task_struct *task, __u32 host)
 {
 	struct pid *p = BPF_CORE_READ(task, thread_pid);
 	unsigned int level = BPF_CORE_READ(p, level), l;
@@ -85,7 +71,10 @@ static __always_inline void forget_ns_pids(struct task_struct *task)
 			break;
 		k.ns = BPF_CORE_READ(up.ns, ns.inum);
 		k.nr = up.nr;
-		bpf_map_delete_elem(&nspids, &k);
+		if (!host)
+			bpf_map_delete_elem(&nspids, &k);
+		else if (bpf_map_update_elem(&nspids, &k, &host, BPF_ANY))
+			ll_count_map_full();
 	}
 }
 
@@ -121,7 +110,7 @@ int BPF_PROG(ll_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	if (ll_filter_pids && bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY))
 		ll_count_map_full();
-	record_ns_pids(child, ctgid);
+	set_ns_pids(child, ctgid);
 	if (!ll_comm_ok(child->comm))
 		return 0;
 	r = ll_reserve(sizeof(*r), LL_REC_FORK);
@@ -368,7 +357,7 @@ int BPF_PROG(ll_free, struct task_struct *task)
 
 	if (pid != task->tgid)
 		return 0;
-	forget_ns_pids(task);
+	set_ns_pids(task, 0);
 	bpf_map_delete_elem(&traced_zombies, &pid);
 	if (!bpf_map_lookup_elem(&zombies, &pid))
 		return 0;
