@@ -285,20 +285,25 @@ def scenario_overview():
                Server("fork_echo", "--reap", "once"),
                Server("epoll_echo", "--stall-ms", "80", "--stall-every", "2000"),
                Server("udp_echo")]
-    # The leaky server gets a bounded number of connections: it can never leave more zombies
-    # than that on the machine (under sustained load it filled the pid space in seconds).
-    loads = [loadgen(servers[0].port, "-c", 4, "-d", secs, "--connect-per-request", wait=False),
-             loadgen(servers[1].port, "-c", 20, "-n", OVERVIEW_LEAKY_CONNS,
-                     "--connect-per-request", wait=False),
-             loadgen(servers[2].port, "-c", 32, "-d", secs, wait=False),
-             loadgen(servers[3].port, "--udp", "-c", 4, "-d", secs, wait=False)]
     args = [os.path.join(BUILD, "lifeline"), "-d", str(secs)]
     for s in servers:
         args += ["-p", str(s.pid)]
+    ll = subprocess.Popen(args)
+    loads = []
     try:
-        subprocess.run(args)
+        time.sleep(1.0)     # attached (it takes ~0.2 s): the load is seen from its start
+        loads = [loadgen(servers[0].port, "-c", 4, "-d", secs, "--connect-per-request",
+                         wait=False),
+                 loadgen(servers[2].port, "-c", 32, "-d", secs, wait=False),
+                 loadgen(servers[3].port, "--udp", "-c", 4, "-d", secs, wait=False)]
+        time.sleep(secs / 3)
+        # The leaky server gets a bounded burst: it can never leave more zombies than that on
+        # the machine (under sustained load it filled the pid space in seconds).
+        loads.append(loadgen(servers[1].port, "-c", 20, "-n", OVERVIEW_LEAKY_CONNS,
+                             "--connect-per-request", wait=False))
+        ll.wait()
     except KeyboardInterrupt:
-        pass
+        ll.wait()
     finally:
         for p in loads:
             p.kill()
