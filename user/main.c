@@ -23,6 +23,7 @@
 #include "procfs.h"
 #include "proctab.h"
 #include "reconcile.h"
+#include "reorder.h"
 #include "prom.h"
 #include "render.h"
 #include "tracer.h"
@@ -44,6 +45,7 @@ struct app {
 	struct proctab *pt;
 	struct listeners *ls;
 	struct loops *lp;
+	struct reorder *reo;		/* the event stream, in time order */
 	uint64_t start_ns;
 	uint64_t records;
 	uint64_t bad_records;
@@ -123,7 +125,14 @@ static void on_event(void *ctx, const struct ll_event *ev)
 	if (ev->kind == EV_EXIT || ev->kind == EV_REAP)
 		ls_on_event(a->ls, ev);
 	if (a->mode == OUT_STREAM && stream_wants(a, ev->kind))
-		render_event(&a->ro, ev);
+		reorder_push(a->reo, ev);
+}
+
+static void on_ordered_event(void *ctx, const struct ll_event *ev)
+{
+	struct app *a = ctx;
+
+	render_event(&a->ro, ev);
 }
 
 static int on_record(void *ctx, const void *data, size_t size)
@@ -507,6 +516,7 @@ static void run(struct app *a)
 		now = now_ns();
 		if (pt_pending_adopters(a->pt, NULL, 0))
 			resolve_adopters(a);
+		reorder_flush(a->reo, now);
 		if (now >= next_tick) {
 			tick(a, now, false);
 			show_interval(a, now);
@@ -528,6 +538,7 @@ static void finish(struct app *a)
 	if (output_broken(a))
 		return;
 	tick(a, now, true);
+	reorder_flush(a->reo, UINT64_MAX);
 	snapshot(a, &s, now, true);
 	prom_update(a->prom, &s);
 	if (a->mode == OUT_LIVE)
@@ -575,7 +586,8 @@ static int open_state(struct app *a)
 	a->pt = pt_new(&pc);
 	a->ls = ls_new(&lc);
 	a->lp = lp_new(&pl);
-	return a->pt && a->ls && a->lp ? 0 : -ENOMEM;
+	a->reo = reorder_new(LL_REORDER_NS, 0, on_ordered_event, a);
+	return a->pt && a->ls && a->lp && a->reo ? 0 : -ENOMEM;
 }
 
 /* /metrics is served from attach on, with the state at start: no scrape finds it empty. */
@@ -659,6 +671,9 @@ int main(int argc, char **argv)
 		}
 	}
 	fill_tracer_config(a, &tc);
+	/* Before the attach: no record can be older, so no time in the stream is negative. */
+	a->start_ns = now_ns();
+	a->ro.start_ns = a->start_ns;
 	ret = tracer_open(&tc, &a->tracer, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "lifeline: %s\n", err);
@@ -676,8 +691,6 @@ int main(int argc, char **argv)
 	}
 	a->own_pidns = procfs_pidns(getpid());
 	procfs_for_each(seed_one, a);
-	a->start_ns = now_ns();
-	a->ro.start_ns = a->start_ns;
 	if (a->opts.prometheus && start_prom(a, err, sizeof(err))) {
 		fprintf(stderr, "lifeline: %s\n", err);
 		ret = 1;
@@ -719,6 +732,7 @@ cleanup:
 	lp_free(a->lp);
 	ls_free(a->ls);
 	pt_free(a->pt);
+	reorder_free(a->reo);
 	free(a);
 	return ret;
 }
