@@ -447,6 +447,54 @@ def test_mode(mode, args, command, late):
     check_groups(run, sums)
 
 
+def tracer_pid(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("TracerPid:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def test_ptrace_wait_is_no_reap():
+    """strace (not the parent) traces a child: its wait4 for the child's exit only detaches;
+    the reap is the parent's, later, and the zombie time runs until then."""
+    r, w = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(w)
+        os.read(r, 1)
+        os._exit(0)
+    os.close(r)
+    me = os.getpid()
+    strace = None
+    try:
+        with Tracer("--events=proc", "-j", "-p", me) as t:
+            strace = subprocess.Popen(["strace", "-qq", "-o", "/dev/null", "-p", str(child)])
+            wait_for(lambda: tracer_pid(child) == strace.pid, 10)
+            os.write(w, b"x")
+            strace.wait(10)     # it saw the exit with its own wait4
+            wait_for(lambda: proc_state(child) == "Z", 5, 0.001)
+            seen_z = time.monotonic()
+            time.sleep(0.1)     # injected: the parent reaps 100 ms after the zombie is seen
+            t0 = time.monotonic()
+            os.waitpid(child, 0)
+            wait_for(lambda: [e for e in t.events("reap") if e["pid"] == child], 5)
+    finally:
+        os.close(w)
+        if strace and strace.poll() is None:
+            strace.kill()
+    reaps = [e for e in t.events("reap") if e["pid"] == child]
+    lo = (t0 - seen_z) * 1e6
+    info(f"ptrace: reaps of the traced child {[(e['reaper_pid'], e.get('zombie_us')) for e in reaps]}, "
+         f"parent {me}, tracer {strace.pid}")
+    check("ptrace: the tracer's wait is no reap: one reap, by the parent, after the injected delay",
+          len(reaps) == 1 and reaps[0]["reaper_pid"] == me and
+          reaps[0].get("zombie_us", 0) >= lo, (reaps, lo))
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--workload":
         workload(sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5]))
@@ -458,6 +506,8 @@ def main():
         check("truth: needs root", False, "run as root")
         finish()
     only = os.environ.get("LL_TRUTH_MODES")
+    if not only or "ptrace" in only.split(","):
+        run_test(test_ptrace_wait_is_no_reap)
     for m in MODES:
         if not only or m[0] in only.split(","):
             run_test(lambda m=m: test_mode(*m), f"truth_{m[0]}")
