@@ -1794,9 +1794,12 @@ void pt_verify(struct proctab *pt, uint64_t read_ns, bool all, const struct pt_s
 			continue;
 		for (i = chain_head(pt, seen[k].pid); i != PT_NONE; i = next) {
 			next = pt->procs[i].hnext;
-			if (pt->procs[i].pid == seen[k].pid &&
-			    zombie_verifiable(pt, &pt->procs[i], read_ns, all))
-				proc_close_incomplete(pt, i);
+			if (pt->procs[i].pid != seen[k].pid ||
+			    !zombie_verifiable(pt, &pt->procs[i], read_ns, all))
+				continue;
+			if (!pt->lossy)
+				pt->tot.unseen++;	/* its reap was not traced at all */
+			proc_close_incomplete(pt, i);
 		}
 	}
 }

@@ -54,6 +54,9 @@ static void json_processes(struct json_w *w, const struct ll_proc_totals *p)
 	json_kv_u64(w, "autoreaped", p->autoreaped);
 	json_kv_u64(w, "processes_now", p->processes_now);
 	json_kv_u64(w, "incomplete", p->incomplete);
+	/* With nothing lost, why some are incomplete: /proc showed them reaped unseen. */
+	if (p->unseen)
+		json_kv_u64(w, "incomplete_unseen", p->unseen);
 	json_kv_u64(w, "evicted", p->evicted);
 	json_obj_end(w);
 }
@@ -340,7 +343,8 @@ static void text_headline(FILE *f, const struct ll_snapshot *s)
 	if (p->incomplete || p->evicted)
 		fprintf(f, "  (%" PRIu64 " lifetimes incomplete because %s, %" PRIu64
 			" table entries evicted because the table was full)\n", p->incomplete,
-			s->lost ? "records were lost" : "their end was not seen (/proc shows them gone)",
+			s->lost && p->unseen < p->incomplete ? "records were lost" :
+			"their end was not seen (/proc shows them gone)",
 			p->evicted);
 }
 

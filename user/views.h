@@ -40,6 +40,7 @@ struct ll_proc_totals {
 	uint64_t orphans_now;
 	uint64_t processes_now;	/* in the table */
 	uint64_t incomplete;	/* lifetimes left unfinished because records were lost */
+	uint64_t unseen;	/* ... of them, zombies /proc showed gone with nothing lost */
 	uint64_t evicted;	/* table entries dropped because the table was full */
 };
 

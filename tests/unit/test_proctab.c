@@ -1397,6 +1397,7 @@ static void test_verify_with_proc(void)
 	ASSERT_EQ(verify_gone(pt, 2350 * MS, true, 201), 3, "201, 202, 203 asked about");
 	ASSERT_EQ(totals(pt).zombies_now, 2, "201 and 204");
 	ASSERT_EQ(totals(pt).incomplete, 2, "202 and 203 closed as incomplete");
+	ASSERT_EQ(totals(pt).unseen, 2, "with nothing lost: reaped unseen");
 	/* Their late reaps are duplicates of the closure. */
 	rec_reap(pt, 2360 * MS, 100, 202, LL_HOW_WAIT4);
 	pt_tick(pt, 4000 * MS);
