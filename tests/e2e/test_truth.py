@@ -132,7 +132,7 @@ def workload(state_path, gate, dur, phase2):
     write_state(state_path, st)
     time.sleep(phase2)
     ns = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", sys.executable,
-                           os.path.abspath(__file__), "--nsinit", str(INIT_PATIENCE_S + 3)])
+                           os.path.abspath(__file__), "--nsinit", str(INIT_PATIENCE_S + 2)])
     st["ns_init"] = wait_for(lambda: (kids_of(ns.pid) or [None])[0], 5)
     st["ns_kids"] = wait_for(lambda: len(kids_of(st["ns_init"])) >= 2 and
                              kids_of(st["ns_init"]), 5)
@@ -226,7 +226,7 @@ class Run:
 
     def workload_argv(self):
         return [sys.executable, os.path.abspath(__file__), "--workload", self.state_path,
-                self.gate, "4", "2" if self.late else "0"]
+                self.gate, "2", "1.5" if self.late else "0"]
 
     def tracers(self, driver):
         args = [a.replace("DRIVER", str(driver)) for a in self.args]
@@ -255,7 +255,7 @@ class Run:
         if self.late:       # attach to a loaded machine with zombies older than lifeline
             wait_for(lambda: len(zombie_kids(read_state(self.state_path).get("none", 0))) ==
                      NONE_CONNS, 10)
-            time.sleep(1.0)
+            time.sleep(0.5)
             self.tracers(driver)
         self.sampler.parents.add(driver)
         wait_for(lambda: self.follow(read_state(self.state_path)).get("done"), 60, 0.05)
