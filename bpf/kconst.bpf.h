@@ -20,6 +20,13 @@
 #define WCONTINUED		0x00000008
 #define WNOWAIT			0x01000000
 
+/* include/uapi/linux/sched.h: clone flags */
+#define CLONE_VM		0x00000100
+#define CLONE_FS		0x00000200
+#define CLONE_FILES		0x00000400
+#define CLONE_SIGHAND		0x00000800
+#define CLONE_VFORK		0x00004000
+
 /* include/uapi/asm-generic/siginfo.h: si_code of SIGCHLD */
 #define CLD_EXITED		1
 #define CLD_KILLED		2
@@ -29,6 +36,8 @@
 #define AF_INET			2
 #define AF_INET6		10
 
+/* include/linux/sched.h: task_struct.__state (sched_switch's prev_state) */
+#define TASK_RUNNING		0x00000000
 /* include/linux/sched.h: task_struct.flags */
 #define PF_EXITING		0x00000004
 /* include/linux/sched/signal.h: signal_struct.flags */

@@ -74,6 +74,8 @@ struct ll_fork {
 	char comm[LL_COMM_LEN];
 	__u32 how;		/* enum ll_fork_how */
 	__u32 shares;		/* LL_SHARES_*: what the child shares with its parent */
+	__u32 ns_pid;		/* child's pid in its own PID namespace; 0 in the initial one */
+	__u32 parent_ns_pid;	/* the same for its real parent */
 };
 
 /* A successful exec: hdr is the task after exec (hdr.tid == hdr.tgid). */
@@ -110,6 +112,8 @@ struct ll_exit {
 	__u32 pad;
 	char comm[LL_COMM_LEN];
 	char parent_comm[LL_COMM_LEN];
+	__u32 ns_pid;		/* its pid in its own PID namespace; 0 in the initial one */
+	__u32 parent_ns_pid;	/* the same for real_parent */
 };
 
 enum ll_reap_how {
@@ -118,7 +122,21 @@ enum ll_reap_how {
 	LL_HOW_FREE,		/* task freed without a wait seen (fallback, ~RCU delay late) */
 };
 
-/* A child was reaped: hdr is the reaper (for LL_HOW_FREE, whatever task ran the RCU callback). */
+/* PID namespace levels below the initial one whose pids are translated (deeper: level 4's). */
+#define LL_NS_LEVELS	4
+
+/* Key of map "nspids" (-> host pid): a pid as the PID namespace with inode ns names it. */
+struct ll_ns_key {
+	__u32 ns;
+	__u32 nr;
+};
+
+/*
+ * A child was reaped: hdr is the reaper (for LL_HOW_FREE, whatever task ran the RCU callback).
+ * pid is always the host pid: a reaper in a PID namespace gets its namespace's pid from wait4,
+ * which the kernel side translates with the pids it recorded at fork. A wait that reports a
+ * ptrace tracee to its tracer (not its parent) releases nothing and sends no record.
+ */
 struct ll_reap {
 	struct ll_hdr hdr;
 	__u32 pid;		/* the reaped child */

@@ -28,8 +28,6 @@ const volatile long ll_nr_futex = -1;
 /* --loops calls: the syscall-exit programs are loaded and own the per-call counts. */
 const volatile bool ll_loop_calls = false;
 
-#define TASK_RUNNING_F	0
-
 /*
  * Keyed by tid. Task-local storage pointing into an mmapped array was tried and ran slower here
  * (~420 vs ~265 ns per return under the epoll_echo load, bpf_stats).
@@ -359,7 +357,7 @@ int BPF_PROG(ll_loop_switch, bool preempt, struct task_struct *prev, struct task
 {
 	__u64 now = 0;
 
-	loop_switch_out(prev, preempt || prev_state == TASK_RUNNING_F, &now);
+	loop_switch_out(prev, preempt || prev_state == TASK_RUNNING, &now);
 	loop_switch_in(next, now);
 	return 0;
 }

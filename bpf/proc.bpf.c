@@ -11,16 +11,29 @@ struct {
 	__type(value, __u64);
 } zombies SEC(".maps");
 
+/* Zombies traced by a ptrace tracer other than their parent: pid -> tracer tgid. The tracer's
+ * wait for them only detaches it (the parent still has to reap), so it is no reap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+} traced_zombies SEC(".maps");
+
+/* (namespace, pid there) -> host pid, for processes forked in a PID namespace: wait4/waitid of a
+ * reaper there return the namespace's pid. Recorded at fork (and by user space from /proc for
+ * processes older than lifeline), dropped when the task is freed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct ll_ns_key);
+	__type(value, __u32);
+} nspids SEC(".maps");
+
 static const __u8 one = 1;
 
 /* Syscall numbers of fork, vfork, clone and clone3 on this arch (set by user space); -1: none. */
 const volatile long ll_nr_fork[4] = { -1, -1, -1, -1 };
-
-#define CLONE_VM_F	0x00000100
-#define CLONE_FS_F	0x00000200
-#define CLONE_FILES_F	0x00000400
-#define CLONE_SIGHAND_F	0x00000800
-#define CLONE_VFORK_F	0x00004000
 
 /*
  * The forking syscall's clone flags, from the registers saved at its entry: CLONE_VFORK leaves no
@@ -38,7 +51,7 @@ static __always_inline long fork_clone_flags(void)
 	if (nr == ll_nr_fork[0])
 		return 0;
 	if (nr == ll_nr_fork[1])
-		return CLONE_VM_F | CLONE_VFORK_F;
+		return CLONE_VM | CLONE_VFORK;
 	/* Each load is pinned to its own path (barrier_var): clang would otherwise merge the load
 	 * from the registers with the one from the stack, and the verifier refuses the mix. */
 	if (nr == ll_nr_fork[2]) {	/* clone(flags, ...) on x86_64 and arm64 */
@@ -77,9 +90,70 @@ static __always_inline __u32 fork_how(long flags, __u32 shares)
 {
 	if (flags < 0)
 		return LL_FORK_UNKNOWN;
-	if (flags & CLONE_VFORK_F)
+	if (flags & CLONE_VFORK)
 		return LL_FORK_VFORK;
 	return shares ? LL_FORK_CLONE : LL_FORK_FORK;
+}
+
+/* numbers[level] of a struct pid: the task's pid in the namespace at that level. */
+static __always_inline int pid_at_level(struct pid *p, unsigned int level, struct upid *up)
+{
+	return bpf_core_read(up, sizeof(*up), &p->numbers[level]);
+}
+
+/* A task's pid in its own PID namespace, 0 when that is the initial one. */
+static __always_inline __u32 task_ns_pid(struct task_struct *t)
+{
+	struct pid *p = BPF_CORE_READ(t, thread_pid);
+	unsigned int level = BPF_CORE_READ(p, level);
+	struct upid up = {};
+
+	if (!level || pid_at_level(p, level, &up))
+		return 0;
+	return up.nr;
+}
+
+/*
+ * Every namespace pid of a process, for the reapers of each of its namespaces: recorded (host
+ * != 0) at fork, forgotten (host == 0) when the task is freed.
+ */
+static __always_inline void set_ns_pids(struct task_struct *task, __u32 host)
+{
+	struct pid *p = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(p, level), l;
+	struct ll_ns_key k = {};
+	struct upid up;
+
+	for (l = 1; l <= LL_NS_LEVELS && l <= level; l++) {
+		if (pid_at_level(p, l, &up))
+			break;
+		k.ns = BPF_CORE_READ(up.ns, ns.inum);
+		k.nr = up.nr;
+		if (!host)
+			bpf_map_delete_elem(&nspids, &k);
+		else if (bpf_map_update_elem(&nspids, &k, &host, BPF_ANY))
+			ll_count_map_full();
+	}
+}
+
+/* The host pid of a pid the current task got from wait4/waitid (its namespace's); 0: unknown. */
+static __always_inline __u32 host_pid_of_waited(__u32 nr)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct pid *p = BPF_CORE_READ(cur, thread_pid);
+	unsigned int level = BPF_CORE_READ(p, level);
+	struct ll_ns_key k = {};
+	struct upid up;
+	__u32 *host;
+
+	if (!level)
+		return nr;
+	if (pid_at_level(p, level, &up))
+		return 0;
+	k.ns = BPF_CORE_READ(up.ns, ns.inum);
+	k.nr = nr;
+	host = bpf_map_lookup_elem(&nspids, &k);
+	return host ? *host : 0;
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -94,6 +168,7 @@ int BPF_PROG(ll_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	if (ll_filter_pids && bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY))
 		ll_count_map_full();
+	set_ns_pids(child, ctgid);
 	if (!ll_comm_ok(child->comm) || !ll_uid_ok(child))
 		return 0;
 	r = ll_reserve(sizeof(*r), LL_REC_FORK);
@@ -105,6 +180,8 @@ int BPF_PROG(ll_fork, struct task_struct *parent, struct task_struct *child)
 	__builtin_memcpy(r->comm, child->comm, sizeof(r->comm));
 	r->shares = fork_shares(parent, child);
 	r->how = fork_how(fork_clone_flags(), r->shares);
+	r->ns_pid = task_ns_pid(child);
+	r->parent_ns_pid = task_ns_pid(BPF_CORE_READ(child, real_parent));
 	ll_submit(r, LL_REC_FORK);
 	return 0;
 }
@@ -170,6 +247,20 @@ static __always_inline __u32 parent_sigchld_flags(struct task_struct *task, stru
 	return flags;
 }
 
+/* A dying tracee whose tracer is not its parent: the tracer's wait for it will be no reap. */
+static __always_inline void note_tracer(struct task_struct *task, struct task_struct *parent,
+					__u32 tgid)
+{
+	__u32 tracer;
+
+	if (!BPF_CORE_READ(task, ptrace))
+		return;
+	tracer = BPF_CORE_READ(task, parent, tgid);
+	if (tracer != BPF_CORE_READ(parent, tgid) &&
+	    bpf_map_update_elem(&traced_zombies, &tgid, &tracer, BPF_ANY))
+		ll_count_map_full();
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ll_exit, struct task_struct *task)
 {
@@ -197,6 +288,7 @@ int BPF_PROG(ll_exit, struct task_struct *task)
 	now = bpf_ktime_get_ns();
 	if (!(flags & LL_EXIT_AUTOREAP) && bpf_map_update_elem(&zombies, &tgid, &now, BPF_ANY))
 		ll_count_map_full();
+	note_tracer(task, parent, tgid);
 	r = ll_reserve_at(sizeof(*r), LL_REC_EXIT, now);
 	if (!r)
 		return 0;
@@ -208,13 +300,29 @@ int BPF_PROG(ll_exit, struct task_struct *task)
 	r->pad = 0;
 	__builtin_memcpy(r->comm, task->comm, sizeof(r->comm));
 	BPF_CORE_READ_INTO(&r->parent_comm, parent, comm);
+	r->ns_pid = task_ns_pid(task);
+	r->parent_ns_pid = task_ns_pid(parent);
 	ll_submit(r, LL_REC_EXIT);
 	return 0;
+}
+
+/* The tracer's wait for a tracee that is not its child: it only detaches. */
+static __always_inline bool tracer_wait(__u32 pid)
+{
+	__u32 *tracer = bpf_map_lookup_elem(&traced_zombies, &pid);
+
+	if (!tracer)
+		return false;
+	bpf_map_delete_elem(&traced_zombies, &pid);
+	return *tracer == bpf_get_current_pid_tgid() >> 32;
 }
 
 static __always_inline void emit_reap(__u32 pid, __u32 how, __s32 status)
 {
 	struct ll_reap *r;
+
+	if (how != LL_HOW_FREE && tracer_wait(pid))
+		return;
 
 	/* Only zombies we saw die, unless tracing everything (then pre-existing ones too). */
 	if (bpf_map_delete_elem(&zombies, &pid) &&
@@ -239,24 +347,26 @@ int ll_exit_wait4(struct trace_event_raw_sys_exit *ctx)
 {
 	struct pt_regs *regs;
 	void *ustatus;
-	__u32 options;
+	__u32 pid;
 	__s32 status = -1;
 	long ret = ctx->ret;
 
 	if (ret <= 0)
 		return 0;
-	/* wait4(pid, int *status, options, rusage) */
+	/* wait4(pid, int *status, options, rusage): the status tells a reap from a report */
 	regs = ll_syscall_regs();
 	ustatus = (void *)PT_REGS_PARM2_SYSCALL(regs);
-	options = PT_REGS_PARM3_SYSCALL(regs);
 	if (ustatus)
 		bpf_probe_read_user(&status, sizeof(status), ustatus);
-	/* Stopped (0x7f low byte) and continued (0xffff) reports are not reaps. */
-	if (!(options & (WUNTRACED | WCONTINUED)) ||
-	    (status != -1 && (status & 0xff) != 0x7f && status != 0xffff))
-		emit_reap(ret, LL_HOW_WAIT4, status);
-	else if (status == -1 && bpf_map_lookup_elem(&zombies, &(__u32){ ret }))
-		emit_reap(ret, LL_HOW_WAIT4, status);
+	pid = host_pid_of_waited(ret);
+	if (!pid)
+		return 0;	/* a namespace pid we cannot translate: the free fallback has it */
+	/* Stopped (0x7f low byte, also ptrace stops, reported without WUNTRACED) and continued
+	 * (0xffff) reports are not reaps; with no status to read, only a zombie we hold is. */
+	if (status != -1 && (status & 0xff) != 0x7f && status != 0xffff)
+		emit_reap(pid, LL_HOW_WAIT4, status);
+	else if (status == -1 && bpf_map_lookup_elem(&zombies, &pid))
+		emit_reap(pid, LL_HOW_WAIT4, status);
 	return 0;
 }
 
@@ -277,7 +387,7 @@ int ll_exit_waitid(struct trace_event_raw_sys_exit *ctx)
 	struct user_sigchld_info si = {};
 	struct pt_regs *regs;
 	void *infop;
-	__u32 options;
+	__u32 options, pid;
 	__s32 status;
 
 	if (ctx->ret != 0)
@@ -293,7 +403,9 @@ int ll_exit_waitid(struct trace_event_raw_sys_exit *ctx)
 			status = (si.si_status & 0xff) << 8;
 		else
 			status = (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED ? 0x80 : 0);
-		emit_reap(si.si_pid, LL_HOW_WAITID, status);
+		pid = host_pid_of_waited(si.si_pid);
+		if (pid)
+			emit_reap(pid, LL_HOW_WAITID, status);
 	}
 	return 0;
 }
@@ -304,7 +416,11 @@ int BPF_PROG(ll_free, struct task_struct *task)
 {
 	__u32 pid = task->pid;
 
-	if (pid != task->tgid || !bpf_map_lookup_elem(&zombies, &pid))
+	if (pid != task->tgid)
+		return 0;
+	set_ns_pids(task, 0);
+	bpf_map_delete_elem(&traced_zombies, &pid);
+	if (!bpf_map_lookup_elem(&zombies, &pid))
 		return 0;
 	emit_reap(pid, LL_HOW_FREE, -1);
 	return 0;

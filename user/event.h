@@ -43,6 +43,7 @@ struct ll_event {
 	uint32_t ppid;		/* subject's parent; 0 if unknown */
 	char comm[LL_COMM_LEN];	/* subject's command name */
 	const char *cgroup;	/* subject's cgroup v2 path; NULL for the root or unknown (main) */
+	uint32_t ns_pid;	/* subject's pid in its PID namespace; 0: the initial one or unknown */
 	union {
 		struct {
 			unsigned int how;	/* enum ll_fork_how */

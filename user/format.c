@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include "format.h"
+#include "views.h"
 
 static bool ascii_units;
 
@@ -382,4 +383,77 @@ const char *fmt_rec_name(unsigned int type)
 	};
 
 	return type < LL_REC_MAX ? names[type] : NULL;
+}
+
+/*
+ * Every zombie cause in one place: its name (JSON, columns), what it means, and what to change.
+ * Findings and summaries read the same sentences.
+ */
+static const struct {
+	const char *name, *text, *advice;
+} causes[] = {
+	[CAUSE_NONE] = { "none", "zombies are reaped promptly", NULL },
+	[CAUSE_NEVER_WAITS] = { "never-waits",
+		"the parent has never reaped a child: it does not call wait()",
+		"reap children: call waitpid(-1, &status, WNOHANG) in a loop on SIGCHLD or in the "
+		"main loop, or set SIGCHLD to SIG_IGN if their exit status is not needed" },
+	[CAUSE_SIGCHLD_IGNORED] = { "sigchld-ignored",
+		"SIGCHLD is ignored, yet children are not auto-reaped: the parent must wait() for "
+		"them",
+		"wait() for the children, or ignore SIGCHLD before they exit so the kernel reaps "
+		"them" },
+	[CAUSE_SIGCHLD_BLOCKED] = { "sigchld-blocked",
+		"SIGCHLD is blocked in the parent, so its handler cannot run when children exit",
+		"unblock SIGCHLD (sigprocmask), or read it from a signalfd in the event loop and "
+		"reap there" },
+	[CAUSE_COALESCED] = { "coalesced",
+		"SIGCHLD signals were coalesced and the handler reaps one child per signal: loop on "
+		"waitpid(-1, WNOHANG)",
+		"in the SIGCHLD handler, loop on waitpid(-1, &status, WNOHANG) until it returns 0: "
+		"one signal can stand for many exits" },
+	[CAUSE_INIT_BATCH] = { "init-batch",
+		"the children are reaped by an adopter (init or a subreaper), which reaps in batches",
+		"have the parent reap its children before it exits, or make a supervisor their "
+		"subreaper (PR_SET_CHILD_SUBREAPER) that waits at once" },
+	[CAUSE_SLOW_REAPER] = { "slow-reaper", "the parent reaps its children, but late",
+		"reap as soon as SIGCHLD arrives instead of after other work" },
+	[CAUSE_PARENT_DIED] = { "parent-died",
+		"the zombie's parent exited without reaping it; it was handed to the adopter",
+		"make the parent wait for its children before it exits (or ignore SIGCHLD); until "
+		"then the adopter must reap them" },
+	[CAUSE_INIT_NEVER_WAITS] = { "init-never-waits",
+		"the adopter is an init (host PID 1, or PID 1 of a PID namespace) that never waits "
+		"for adopted children",
+		"run a real init as PID 1 (tini, dumb-init, docker run --init) so that adopted "
+		"children are reaped" },
+};
+
+static bool cause_known(enum ll_zombie_cause c)
+{
+	return (unsigned int)c < sizeof(causes) / sizeof(causes[0]) && causes[c].name;
+}
+
+const char *ll_cause_name(enum ll_zombie_cause c)
+{
+	return cause_known(c) ? causes[c].name : "?";
+}
+
+const char *ll_cause_text(enum ll_zombie_cause c)
+{
+	return cause_known(c) ? causes[c].text : "unknown cause";
+}
+
+const char *fmt_cause_advice(enum ll_zombie_cause c)
+{
+	return cause_known(c) ? causes[c].advice : NULL;
+}
+
+const char *fmt_oldest_us(char *buf, size_t n, uint64_t us, uint64_t min_us)
+{
+	char d[FMT_DUR_LEN];
+
+	if (us != LL_UNKNOWN)
+		return fmt_dur_us(buf, n, us);
+	snprintf(buf, n, ">%s", fmt_dur_us(d, sizeof(d), min_us));
+	return buf;
 }

@@ -23,6 +23,8 @@ const char *fmt_dur_us(char *buf, size_t n, uint64_t us);
 /* "us" instead of "µs" from now on: the locale's charset is not UTF-8. */
 void fmt_set_ascii(bool ascii);
 bool fmt_ascii(void);
+/* A zombie's age: fmt_dur_us, or ">min" when it predates lifeline (us is LL_UNKNOWN). */
+const char *fmt_oldest_us(char *buf, size_t n, uint64_t us, uint64_t min_us);
 /* Decimal, or "?" for LL_UNKNOWN. */
 const char *fmt_u64(char *buf, size_t n, uint64_t v);
 /* A pid, or "?" for 0 (the views and events use 0 for "not known"). */

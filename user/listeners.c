@@ -375,10 +375,14 @@ static void ls_count_accept(struct listeners *ls, struct ls_listener *l,
 			hist_add(&l->queue, rec->queue_ns / 1000);
 		return;
 	}
-	l->errors++;
-	if (rec->fd == -EAGAIN)
+	/* A non-blocking accept that found the queue empty is no error: "try again" (on a prefork
+	 * server, the thundering herd's signal). EWOULDBLOCK is EAGAIN on Linux. */
+	if (rec->fd == -EAGAIN) {
 		l->eagain++;
-	else if (rec->fd == -EMFILE || rec->fd == -ENFILE)
+		return;
+	}
+	l->errors++;
+	if (rec->fd == -EMFILE || rec->fd == -ENFILE)
 		l->emfile++;
 }
 

@@ -31,6 +31,8 @@
 #include "procfs.h"
 #include "netstat.h"
 #include "proctab.h"
+#include "reconcile.h"
+#include "reorder.h"
 #include "prom.h"
 #include "render.h"
 #include "render_svg.h"
@@ -55,6 +57,7 @@ struct app {
 	struct listeners *ls;
 	struct loops *lp;
 	struct containers ct;		/* cgroups, --cgroup, fork failures */
+	struct reorder *reo;		/* the event stream, in time order */
 	uint64_t start_ns;
 	uint64_t records;
 	uint64_t bad_records;
@@ -76,6 +79,7 @@ struct app {
 	struct pidwatch alive;		/* -p: the run ends when none of the traced tree is left */
 	char cmd_log[96];		/* the live view's COMMAND writes here, not on the screen */
 	bool keys;			/* the live view reads keys from stdin */
+	uint32_t own_pidns;		/* inode of lifeline's PID namespace */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -165,7 +169,7 @@ static void on_event(void *ctx, const struct ll_event *ev)
 	    (!a->opts.failed_only || ev_is_failure(ev))) {
 		named = *ev;
 		named.cgroup = cg_path_of_pid(a->ct.cg, ev->pid);
-		render_event(&a->ro, &named);
+		reorder_push(a->reo, &named);
 	}
 	if (a->hist) {
 		history_event(a->hist, ev);
@@ -174,6 +178,13 @@ static void on_event(void *ctx, const struct ll_event *ev)
 	}
 	if (ev->kind == EV_REAP)
 		cg_forget(a->ct.cg, ev->pid);
+}
+
+static void on_ordered_event(void *ctx, const struct ll_event *ev)
+{
+	struct app *a = ctx;
+
+	render_event(&a->ro, ev);
 }
 
 static int on_record(void *ctx, const void *data, size_t size)
@@ -237,6 +248,21 @@ static bool seed_wanted(struct app *a, const struct procfs_stat *st)
 	return false;
 }
 
+/* A process in another PID namespace than lifeline's: its pid there, for the table and for the
+ * kernel side, which translates what its reaper's wait returns. */
+static void seed_ns_pid(struct app *a, uint32_t pid)
+{
+	uint32_t ns = procfs_pidns(pid), ns_pid;
+
+	if (!ns || ns == a->own_pidns)
+		return;
+	ns_pid = procfs_ns_pid(pid);
+	if (!ns_pid)
+		return;
+	pt_set_ns_pid(a->pt, pid, ns_pid);
+	tracer_watch_ns_pid(a->tracer, ns, ns_pid, pid);
+}
+
 /* What existed before lifeline, as far as the filters let it see: the same set the kernel
  * side traces, so the summary never shows processes the user filtered out. */
 static int seed_one(const struct procfs_stat *st, void *ctx)
@@ -248,6 +274,7 @@ static int seed_one(const struct procfs_stat *st, void *ctx)
 	pt_seed(a->pt, st->pid, st->ppid, st->comm, LL_UNKNOWN, st->state == 'Z');
 	if (st->state == 'Z')
 		tracer_watch_zombie(a->tracer, st->pid);
+	seed_ns_pid(a, st->pid);
 	return 0;
 }
 
@@ -296,9 +323,11 @@ static void resolve_adopters(struct app *a)
 	}
 }
 
-static bool still_zombie(uint32_t pid, void *ctx)
+static void drain(struct app *a);
+
+static void drain_ctx(void *ctx)
 {
-	return procfs_is_zombie(pid);
+	drain(ctx);
 }
 
 static void refresh_loops(struct app *a, uint64_t now)
@@ -315,7 +344,8 @@ static void refresh_loops(struct app *a, uint64_t now)
 			lp_set_fds(a->lp, fds[i].tid, et, lt);
 }
 
-static void tick(struct app *a, uint64_t now)
+/* final: before the last summary, every zombie believed in is checked against /proc. */
+static void tick(struct app *a, uint64_t now, bool final)
 {
 	struct tracer_counts c;
 
@@ -324,8 +354,7 @@ static void tick(struct app *a, uint64_t now)
 		pt_lost(a->pt, c.lost_total - a->lost_seen);
 		a->lost_seen = c.lost_total;
 	}
-	if (a->lost_seen)
-		pt_verify_zombies(a->pt, now, still_zombie, NULL);
+	reconcile_zombies(a->pt, now, final, drain_ctx, a);
 	resolve_adopters(a);
 	refresh_loops(a, now);
 	ls_tick(a->ls, now);
@@ -343,6 +372,19 @@ static void snapshot_netstat(struct app *a, struct ll_snapshot *s)
 	s->listen_overflows = c.overflows >= a->netstat0.overflows ?
 			      c.overflows - a->netstat0.overflows : 0;
 	s->listen_drops = c.drops >= a->netstat0.drops ? c.drops - a->netstat0.drops : 0;
+}
+
+/* The final summary's rates are over the whole run, not its last (maybe empty) interval. */
+static void final_rates(struct app *a, const struct ll_snapshot *s)
+{
+	size_t i;
+
+	if (s->elapsed_s <= 0)
+		return;
+	for (i = 0; i < s->nlisteners; i++)
+		a->listeners[i].rate = a->listeners[i].accepts / s->elapsed_s;
+	for (i = 0; i < s->nloops; i++)
+		a->loopv[i].wakeups_rate = a->loopv[i].wakeups / s->elapsed_s;
 }
 
 static void snapshot(struct app *a, struct ll_snapshot *s, uint64_t now, bool final)
@@ -381,6 +423,8 @@ static void snapshot(struct app *a, struct ll_snapshot *s, uint64_t now, bool fi
 	s->nloops = lp_views(a->lp, now, a->loopv, MAX_VIEWS);
 	containers_snapshot(&a->ct, s);
 	containers_name_groups(&a->ct, a->zombies, s->nzombies, a->orphans, s->norphans);
+	if (final)
+		final_rates(a, s);
 }
 
 static void terminal_size(int *rows, int *cols)
@@ -512,8 +556,9 @@ static void run(struct app *a)
 		}
 		if (pt_pending_adopters(a->pt, NULL, 0))
 			resolve_adopters(a);
+		reorder_flush(a->reo, now);
 		if (now >= next_tick) {
-			tick(a, now);
+			tick(a, now, false);
 			show_interval(a, now);	/* the last state is drawn before -p's end */
 			if (pidwatch_gone(&a->alive))
 				break;
@@ -542,7 +587,8 @@ static void finish(struct app *a)
 
 	if (output_broken(a))
 		return;
-	tick(a, now);
+	tick(a, now, true);
+	reorder_flush(a->reo, UINT64_MAX);
 	snapshot(a, &s, now, true);
 	prom_update(a->prom, &s);
 	if (a->mode == OUT_LIVE)
@@ -615,7 +661,7 @@ static int check_pids(const struct ll_opts *o)
 
 static int open_state(struct app *a)
 {
-	struct pt_config pc = { .emit = on_event, .ctx = a };
+	struct pt_config pc = { .emit = on_event, .ctx = a, .start_ns = now_ns() };
 	struct ls_config lc = { .emit = on_event, .ctx = a };
 	struct lp_config pl = { .emit = on_event, .ctx = a,
 				.calls = a->opts.loops_mode == LL_LOOPS_CALLS };
@@ -625,7 +671,8 @@ static int open_state(struct app *a)
 	a->lp = lp_new(&pl);
 	if (containers_open(&a->ct, on_event, a))
 		return -ENOMEM;
-	return a->pt && a->ls && a->lp ? 0 : -ENOMEM;
+	a->reo = reorder_new(LL_REORDER_NS, 0, on_ordered_event, a);
+	return a->pt && a->ls && a->lp && a->reo ? 0 : -ENOMEM;
 }
 
 /* /metrics is served from attach on, with the state at start: no scrape finds it empty. */
@@ -763,6 +810,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	fill_tracer_config(a, &tc);
+	/* Before the attach: no record can be older, so no time in the stream is negative. */
+	a->start_ns = now_ns();
+	a->ro.start_ns = a->start_ns;
 	ret = tracer_open(&tc, &a->tracer, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "lifeline: %s\n", err);
@@ -780,10 +830,9 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto cleanup;
 	}
+	a->own_pidns = procfs_pidns(getpid());
 	procfs_for_each(seed_one, a);
 	a->netstat0_ok = !netstat_read_listen(NULL, &a->netstat0);
-	a->start_ns = now_ns();
-	a->ro.start_ns = a->start_ns;
 	if (a->svg && !(a->hist = history_new(&(struct history_cfg){ .start_ns = a->start_ns }))) {
 		fprintf(stderr, "lifeline: cannot set up the chart: %s\n", strerror(ENOMEM));
 		ret = 1;
@@ -832,6 +881,7 @@ cleanup:
 	lp_free(a->lp);
 	ls_free(a->ls);
 	pt_free(a->pt);
+	reorder_free(a->reo);
 	pidwatch_fini(&a->alive);
 	live_free(a->ro.live);
 	fold_free(a->ro.fold);

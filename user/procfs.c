@@ -150,3 +150,61 @@ int64_t procfs_uid(uint32_t pid)
 	fclose(f);
 	return ret;
 }
+
+uint32_t procfs_pidns(uint32_t pid)
+{
+	char path[64], link[64], *end;
+	unsigned long ino;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%u/ns/pid", pid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0 || strncmp(link, "pid:[", 5))
+		return 0;
+	link[n] = '\0';
+	errno = 0;
+	ino = strtoul(link + 5, &end, 10);
+	if (errno || end == link + 5 || *end != ']' || ino > UINT32_MAX)
+		return 0;
+	return ino;
+}
+
+uint32_t procfs_parse_nspid(const char *text)
+{
+	unsigned long v, last = 0;
+	const char *p = text;
+	char *end;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p < '0' || *p > '9')
+			break;
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (errno || v > UINT32_MAX)
+			return 0;
+		last = v;
+		p = end;
+	}
+	return (*p == '\n' || !*p) ? last : 0;
+}
+
+uint32_t procfs_ns_pid(uint32_t pid)
+{
+	char path[64], buf[4096], *line;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	line = strstr(buf, "\nNSpid:");
+	return line ? procfs_parse_nspid(line + strlen("\nNSpid:")) : 0;
+}

@@ -26,5 +26,11 @@ size_t procfs_descendants(uint32_t pid, uint32_t *out, size_t max);
 bool procfs_is_zombie(uint32_t pid);
 /* The real uid of pid (the "Uid:" line of /proc/PID/status), or -1 when it cannot be read. */
 int64_t procfs_uid(uint32_t pid);
+/* Inode of the PID namespace of pid (/proc/PID/ns/pid), or 0 when it cannot be read. */
+uint32_t procfs_pidns(uint32_t pid);
+/* pid's pid in its own PID namespace (the last NSpid of /proc/PID/status); 0 if unknown. */
+uint32_t procfs_ns_pid(uint32_t pid);
+/* The last number of an "NSpid:" line's text (after the colon); 0 if it holds none. */
+uint32_t procfs_parse_nspid(const char *text);
 
 #endif

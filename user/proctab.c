@@ -32,6 +32,9 @@
 #define PT_RECENT_MAX		256	/* processes just released, to recognise late records */
 #define PT_EVICT_SCAN		32	/* pinned entries skipped before giving up on a class */
 #define PT_GSCAN_BACKOFF_NS	100000000ull
+#define PT_INIT_PATIENCE_NS	3000000000ull	/* an init that has not reaped for this long with
+						 * zombies waiting never waits (host init batches
+						 * every 1-2 s) */
 
 enum pt_state {
 	PT_FREE,
@@ -54,6 +57,8 @@ enum pt_age {
 				 * record arrived: it becomes an orphan when that record does */
 #define PF_ZORPHAN	0x20	/* zombie that was an orphan when it exited */
 #define PF_SUPERSEDED	0x40	/* zombie whose pid was reused: its reap is late or lost */
+#define PF_HANDED	0x80	/* zombie whose parent exited without reaping it: the adopter's */
+#define PF_HAND_WAIT	0x100	/* ... whose adopter is not known yet (in pt->hand_wait) */
 
 enum pt_gone {
 	PT_GONE_REAPED = 1,
@@ -82,9 +87,10 @@ struct pt_proc {
 	uint32_t parent;	/* entry whose kids list holds us, or PT_NONE */
 	uint32_t zgroup;	/* group of the parent at exit, while a zombie */
 	uint32_t ogroup;	/* group of the adopter, once adopted */
+	uint32_t ns_pid;	/* pid in its PID namespace; 0: the initial one, or not known */
 	struct pt_list kids;
 	struct pt_link sib;	/* in parent's kids */
-	struct pt_link side;	/* in a group's zombies, or in pt->adopt_wait */
+	struct pt_link side;	/* in a group's zombies, or in pt->adopt_wait / hand_wait */
 	struct pt_link age;	/* in pt->age[age_class] */
 	uint64_t start_ns;	/* LL_UNKNOWN when unknown */
 	uint64_t exit_ns;	/* LL_UNKNOWN while alive, or for seeded zombies */
@@ -124,6 +130,9 @@ struct pt_group {
 	uint64_t by_adopter;	/* reaps by someone other than the child's original parent */
 	uint64_t orphans_now;	/* zombies now that had been orphans (adopted children) */
 	uint64_t vforks;	/* children it made with vfork (CLONE_VFORK) */
+	uint64_t abandoned;	/* zombies it left unreaped when it exited */
+	uint64_t handed_now;	/* zombies now handed to it by a parent that exited */
+	uint32_t ns_pid;	/* its pid in its own PID namespace, 0 if the initial one */
 	struct pt_list zombies;	/* by exit time, oldest first */
 	struct ll_hist lifetime;
 	/* orphans it adopted */
@@ -166,6 +175,8 @@ struct proctab {
 	struct pt_list age[PT_AGE_N];
 	struct pt_list adopt_wait;
 	uint32_t nwait;
+	struct pt_list hand_wait;	/* handed zombies whose adopter is not known yet */
+	uint32_t nhand;
 
 	struct pt_group **groups;
 	uint32_t *gbuckets;
@@ -443,6 +454,8 @@ static uint32_t group_of(struct proctab *pt, uint32_t i)
 		return PT_NONE;
 	if (e->comm[0])
 		comm_set(pt->groups[gi]->comm, e->comm);
+	if (e->ns_pid)
+		pt->groups[gi]->ns_pid = e->ns_pid;
 	group_touch(pt, pt->groups[gi]);
 	return gi;
 }
@@ -580,6 +593,8 @@ static void zombie_leave_group(struct proctab *pt, uint32_t i)
 	g->now--;
 	if (e->flags & PF_ZORPHAN)
 		g->orphans_now--;
+	if (e->flags & PF_HANDED)
+		g->handed_now--;
 	group_touch(pt, g);
 	group_unref(pt, e->zgroup);
 	e->zgroup = PT_NONE;
@@ -600,6 +615,12 @@ static void orphan_leave_group(struct proctab *pt, uint32_t i)
 static void orphan_stop_waiting(struct proctab *pt, uint32_t i)
 {
 	struct pt_proc *e = &pt->procs[i];
+
+	if (e->flags & PF_HAND_WAIT) {
+		list_del(pt, &pt->hand_wait, OFF_SIDE, i);
+		pt->nhand--;
+		e->flags &= ~PF_HAND_WAIT;
+	}
 
 	if (!(e->flags & PF_ADOPT_WAIT))
 		return;
@@ -718,6 +739,21 @@ static void proc_learn_start(struct proctab *pt, uint32_t i, uint64_t start)
 	e->start_ns = start;
 }
 
+/* Its pid in its PID namespace, and that of its groups (which may predate the knowledge). */
+static void proc_learn_ns_pid(struct proctab *pt, uint32_t i, uint32_t ns_pid)
+{
+	struct pt_proc *e;
+	uint32_t gi;
+
+	if (i == PT_NONE || !ns_pid)
+		return;
+	e = &pt->procs[i];
+	e->ns_pid = ns_pid;
+	gi = group_find(pt, e->pid, e->start_ns);
+	if (gi != PT_NONE)
+		pt->groups[gi]->ns_pid = ns_pid;
+}
+
 /* The entry is a real process we have seen records of, not just a pid someone mentioned. */
 static void proc_confirm(struct proctab *pt, uint32_t i)
 {
@@ -747,6 +783,27 @@ static uint32_t proc_get(struct proctab *pt, uint32_t pid, const char *comm)
 }
 
 static void stale_add(struct proctab *pt, uint32_t i);
+
+/*
+ * A zombie read from /proc at start, known only by its pid. Records queued between the attach
+ * and the /proc read (its fork, its exit) are about this very process: a zombie holds its pid,
+ * and its reap, which would free the pid, comes after them in the ring. Taking such a record for
+ * a new process left two entries for one pid, the reap closed the seeded one and the other
+ * stayed a zombie for ever (the phantoms of lifeline attached to a busy server).
+ */
+static uint32_t proc_find_seeded_zombie(const struct proctab *pt, uint32_t pid)
+{
+	uint32_t i;
+
+	for (i = chain_head(pt, pid); i != PT_NONE; i = pt->procs[i].hnext) {
+		const struct pt_proc *e = &pt->procs[i];
+
+		if (e->pid == pid && e->state == PT_ZOMBIE && (e->flags & PF_SEEDED) &&
+		    e->start_ns == LL_UNKNOWN && !(e->flags & PF_SUPERSEDED))
+			return i;
+	}
+	return PT_NONE;
+}
 
 /* A new process takes a pid whose zombie we still hold: that zombie's reap is on its way. */
 static void supersede_zombies(struct proctab *pt, uint32_t pid)
@@ -779,6 +836,8 @@ static uint32_t proc_subject(struct proctab *pt, uint32_t pid, uint64_t start, b
 	if (i != PT_NONE)
 		goto found;
 	i = proc_find_alive(pt, pid);
+	if (i == PT_NONE)
+		i = proc_find_seeded_zombie(pt, pid);
 	if (i != PT_NONE) {
 		if (pt->procs[i].start_ns == LL_UNKNOWN || start == LL_UNKNOWN) {
 			proc_learn_start(pt, i, start);
@@ -913,6 +972,39 @@ static void orphan_reparented_zombie(struct proctab *pt, uint32_t i, uint32_t p,
 		hist_add(&g->oh->lifetime, us);
 }
 
+static void zombie_enter_group(struct proctab *pt, uint32_t i, uint32_t gi);
+
+/*
+ * Zombie i outlived its parent p, which never reaped it: the kernel hands it to an adopter, in
+ * whose group it counts from now on; p's group remembers that it left it behind.
+ */
+static void zombie_hand_over(struct proctab *pt, uint32_t i, uint32_t p)
+{
+	struct pt_proc *e = &pt->procs[i];
+	struct pt_group *g = grp(pt, e->zgroup);
+
+	if (g)
+		g->abandoned++;
+	zombie_leave_group(pt, i);
+	e->flags |= PF_HANDED | PF_ZORPHAN | PF_HAND_WAIT;
+	e->old_ppid = pt->procs[p].pid;
+	e->ppid = 0;
+	list_add_tail(pt, &pt->hand_wait, OFF_SIDE, i);
+	pt->nhand++;
+}
+
+/* The adopter of a handed zombie is known (from /proc, or because it reaped it). */
+static void zombie_adopted(struct proctab *pt, uint32_t i, uint32_t adopter, const char *comm)
+{
+	uint32_t a;
+
+	orphan_stop_waiting(pt, i);
+	pt->procs[i].ppid = adopter;
+	a = proc_get(pt, adopter, comm);
+	if (a != PT_NONE && a != i)
+		zombie_enter_group(pt, i, group_of(pt, a));
+}
+
 /* Living children (and children already reparented) that the exit of p leaves behind. */
 static unsigned int orphans_of(const struct proctab *pt, uint32_t p)
 {
@@ -939,7 +1031,7 @@ static void orphan_children(struct proctab *pt, uint32_t p, uint64_t ts)
 		else if (c->flags & PF_REPARENTED)
 			orphan_reparented_zombie(pt, i, p, ts);
 		else
-			c->ppid = 0;	/* a zombie, now its adopter's: not known */
+			zombie_hand_over(pt, i, p);
 	}
 }
 
@@ -956,11 +1048,15 @@ static void zombie_enter_group(struct proctab *pt, uint32_t i, uint32_t gi)
 	e->zgroup = gi;
 	group_ref(pt, gi);
 	g->now++;
-	g->zexits++;
-	if (e->exit_flags & LL_EXIT_SIGCHLD_BLOCKED)
-		g->blocked_exits++;
-	if ((e->exit_flags & LL_EXIT_SIGCHLD_IGN) && !(e->exit_flags & LL_EXIT_AUTOREAP))
-		g->ignored_exits++;
+	if (e->flags & PF_HANDED) {
+		g->handed_now++;	/* its exit flags are of the parent that died */
+	} else {
+		g->zexits++;
+		if (e->exit_flags & LL_EXIT_SIGCHLD_BLOCKED)
+			g->blocked_exits++;
+		if ((e->exit_flags & LL_EXIT_SIGCHLD_IGN) && !(e->exit_flags & LL_EXIT_AUTOREAP))
+			g->ignored_exits++;
+	}
 	if (e->flags & PF_ZORPHAN)
 		g->orphans_now++;
 	/* Exits come nearly in order: walk back from the tail past later ones. */
@@ -978,6 +1074,7 @@ static void reap_event(struct proctab *pt, const struct pt_proc *e, uint64_t ts,
 	uint32_t r = reaper ? proc_find_current(pt, reaper) : PT_NONE;
 
 	ev_init(&ev, EV_REAP, ts, e->pid, tid, e->zparent ? e->zparent : e->ppid, e->comm);
+	ev.ns_pid = e->ns_pid;
 	ev.reap.reaper_pid = reaper;
 	comm_set(ev.reap.reaper_comm, comm_or_unknown(r == PT_NONE ? NULL : pt->procs[r].comm));
 	ev.reap.zombie_us = zombie_us;
@@ -993,7 +1090,11 @@ static void reap_zombie(struct proctab *pt, uint32_t i, uint32_t reaper, uint32_
 			enum ll_how how, uint64_t ts)
 {
 	struct pt_proc *e = &pt->procs[i];
-	struct pt_group *g = grp(pt, e->zgroup);
+	struct pt_group *g;
+
+	if ((e->flags & PF_HAND_WAIT) && reaper)
+		zombie_adopted(pt, i, reaper, NULL);
+	g = grp(pt, e->zgroup);
 	struct pt_group *og = grp(pt, e->ogroup);
 	uint64_t us = span_us(e->exit_ns, ts);
 	bool orphan = reaper && e->orig_ppid && reaper != e->orig_ppid;
@@ -1219,6 +1320,8 @@ static void handle_fork(struct proctab *pt, const struct ll_fork *r)
 		e = &pt->procs[i];
 		if (!e->comm[0])
 			comm_set(e->comm, r->comm);
+		proc_learn_ns_pid(pt, i, r->ns_pid);
+		proc_learn_ns_pid(pt, proc_get(pt, r->ppid, NULL), r->parent_ns_pid);
 		/* Its exec or exit may have come first: link only a living, unlinked child. */
 		if (e->state == PT_ALIVE && e->parent == PT_NONE && !(e->flags & PF_ORPHAN))
 			proc_set_parent(pt, i, r->ppid, r->ppid == h->tgid ? r->comm : NULL);
@@ -1230,6 +1333,7 @@ static void handle_fork(struct proctab *pt, const struct ll_fork *r)
 	ev_init(&ev, EV_FORK, h->ts_ns, r->pid, h->tid, r->ppid, r->comm);
 	ev.fork.how = r->how;
 	ev.fork.shares = r->shares;
+	ev.ns_pid = r->ns_pid;
 	emit(pt, &ev);
 }
 
@@ -1287,6 +1391,7 @@ static void exit_event(struct proctab *pt, const struct ll_exit *r, unsigned int
 	struct ll_event ev;
 
 	ev_init(&ev, EV_EXIT, h->ts_ns, h->tgid, h->tid, r->ppid, r->comm);
+	ev.ns_pid = r->ns_pid;
 	ev.exit.status = r->exit_code;
 	ev.exit.age_us = start <= h->ts_ns ? span_us(start, h->ts_ns) : LL_UNKNOWN;
 	ev.exit.zombie = !(r->flags & LL_EXIT_AUTOREAP);
@@ -1345,6 +1450,32 @@ static void exit_to_zombie(struct proctab *pt, uint32_t i, const struct ll_exit 
 	pend_join(pt, i);
 }
 
+/* A zombie seeded from /proc whose exit record was still queued: now its exit time is known. */
+static void zombie_learn_exit(struct proctab *pt, uint32_t i, const struct ll_exit *r)
+{
+	struct pt_proc *e = &pt->procs[i];
+	struct pt_group *g = grp(pt, e->zgroup);
+	uint32_t pos;
+
+	pt->tot.exits++;
+	e->exit_ns = r->hdr.ts_ns;
+	e->status = r->exit_code;
+	e->exit_flags = r->flags;
+	comm_set(e->comm, r->comm);
+	if (g) {
+		/* It sorted first as "exited before we started": move it to its exit time. */
+		list_del(pt, &g->zombies, OFF_SIDE, i);
+		for (pos = g->zombies.tail; pos != PT_NONE; pos = pt->procs[pos].side.prev)
+			if (zombie_key(&pt->procs[pos]) <= zombie_key(e))
+				break;
+		list_insert_after(pt, &g->zombies, OFF_SIDE, pos, i);
+		if (r->flags & LL_EXIT_SIGCHLD_BLOCKED)
+			g->blocked_exits++;
+	}
+	exit_event(pt, r, 0, LL_UNKNOWN);
+	pend_join(pt, i);
+}
+
 static void handle_exit(struct proctab *pt, const struct ll_exit *r)
 {
 	const struct ll_hdr *h = &r->hdr;
@@ -1353,8 +1484,11 @@ static void handle_exit(struct proctab *pt, const struct ll_exit *r)
 	uint32_t i, p, gi = PT_NONE;
 
 	i = proc_subject(pt, h->tgid, r->start_ns, &created);
-	if (i != PT_NONE && pt->procs[i].state == PT_ZOMBIE)
-		return;		/* the same exit twice */
+	if (i != PT_NONE && pt->procs[i].state == PT_ZOMBIE) {
+		if (pt->procs[i].exit_ns == LL_UNKNOWN)
+			zombie_learn_exit(pt, i, r);
+		return;		/* else the same exit twice */
+	}
 	pt->tot.exits++;
 	if (i == PT_NONE) {
 		exit_event(pt, r, 0, LL_UNKNOWN);
@@ -1365,6 +1499,8 @@ static void handle_exit(struct proctab *pt, const struct ll_exit *r)
 	if (!e->orig_ppid)
 		e->orig_ppid = r->ppid;
 	proc_confirm(pt, i);
+	proc_learn_ns_pid(pt, i, r->ns_pid);
+	proc_learn_ns_pid(pt, proc_get(pt, r->ppid, r->parent_comm), r->parent_ns_pid);
 	exit_settle_orphan(pt, i, r);
 
 	e->zparent = e->ppid = r->ppid;
@@ -1530,6 +1666,7 @@ struct proctab *pt_new(const struct pt_config *cfg)
 	for (n = 0; n < PT_AGE_N; n++)
 		list_init(&pt->age[n]);
 	list_init(&pt->adopt_wait);
+	list_init(&pt->hand_wait);
 	return pt;
 err:
 	pt_free(pt);
@@ -1604,6 +1741,11 @@ void pt_seed(struct proctab *pt, uint32_t pid, uint32_t ppid, const char *comm, 
 	}
 }
 
+void pt_set_ns_pid(struct proctab *pt, uint32_t pid, uint32_t ns_pid)
+{
+	proc_learn_ns_pid(pt, pid ? proc_find_current(pt, pid) : PT_NONE, ns_pid);
+}
+
 void pt_lost(struct proctab *pt, uint64_t n)
 {
 	if (n)
@@ -1625,7 +1767,9 @@ size_t pt_pending_adopters(const struct proctab *pt, uint32_t *pids, size_t max)
 
 	for (i = pt->adopt_wait.head; i != PT_NONE && n < max; i = pt->procs[i].side.next)
 		pids[n++] = pt->procs[i].pid;
-	return pt->nwait;
+	for (i = pt->hand_wait.head; i != PT_NONE && n < max; i = pt->procs[i].side.next)
+		pids[n++] = pt->procs[i].pid;
+	return pt->nwait + pt->nhand;
 }
 
 void pt_set_adopter(struct proctab *pt, uint32_t pid, uint32_t adopter_pid,
@@ -1634,33 +1778,70 @@ void pt_set_adopter(struct proctab *pt, uint32_t pid, uint32_t adopter_pid,
 	uint32_t i;
 
 	pt->seq++;
-	i = proc_find_alive(pt, pid);
-	if (i == PT_NONE || !(pt->procs[i].flags & PF_ADOPT_WAIT))
+	i = proc_find_current(pt, pid);
+	if (i == PT_NONE || !(pt->procs[i].flags & (PF_ADOPT_WAIT | PF_HAND_WAIT)))
 		return;
 	/* /proc still naming the old parent is a stale read, not an adoption. */
 	if (!adopter_pid || adopter_pid == pt->procs[i].old_ppid)
 		return;
 	pt->procs[i].pin = pt->seq;
-	orphan_resolve(pt, i, adopter_pid, adopter_comm);
+	if (pt->procs[i].flags & PF_HAND_WAIT)
+		zombie_adopted(pt, i, adopter_pid, adopter_comm);
+	else
+		orphan_resolve(pt, i, adopter_pid, adopter_comm);
 }
 
-void pt_verify_zombies(struct proctab *pt, uint64_t now_ns,
-		       bool (*still_zombie)(uint32_t pid, void *ctx), void *ctx)
+/* Zombies old enough to ask /proc about: out of the join window, or all of them (the end). */
+static bool zombie_verifiable(const struct proctab *pt, const struct pt_proc *e, uint64_t now_ns,
+			      bool all)
 {
-	struct pt_proc *e;
+	if (e->state != PT_ZOMBIE)
+		return false;
+	if (e->exit_ns == LL_UNKNOWN)
+		return true;
+	if (e->exit_ns > now_ns)
+		return false;	/* exited after /proc was read */
+	return all || e->exit_ns + pt->cfg.join_ns <= now_ns;
+}
+
+size_t pt_zombies_to_verify(const struct proctab *pt, uint64_t now_ns, bool all, uint32_t *pids,
+			    size_t max)
+{
+	size_t n = 0;
 	uint32_t i;
 
-	pt->seq++;
-	pt_advance(pt, now_ns);
 	for (i = 0; i < pt->hiwat; i++) {
-		e = &pt->procs[i];
-		if (e->state != PT_ZOMBIE)
+		if (!zombie_verifiable(pt, &pt->procs[i], now_ns, all))
 			continue;
-		/* Recent exits may have their reap in flight: leave them to the join window. */
-		if (e->exit_ns != LL_UNKNOWN && e->exit_ns + pt->cfg.join_ns > now_ns)
+		if (n < max)
+			pids[n] = pt->procs[i].pid;
+		n++;
+	}
+	return n;
+}
+
+void pt_verify(struct proctab *pt, uint64_t read_ns, bool all, const struct pt_seen *seen,
+	       size_t n)
+{
+	uint32_t i, next;
+	size_t k;
+
+	pt->seq++;
+	/* A closure happens at the read: a reap made before it and delivered late must find it. */
+	if (read_ns > pt->now_ns)
+		pt->now_ns = read_ns;
+	for (k = 0; k < n; k++) {
+		if (seen[k].zombie)
 			continue;
-		if (!still_zombie(e->pid, ctx))
+		for (i = chain_head(pt, seen[k].pid); i != PT_NONE; i = next) {
+			next = pt->procs[i].hnext;
+			if (pt->procs[i].pid != seen[k].pid ||
+			    !zombie_verifiable(pt, &pt->procs[i], read_ns, all))
+				continue;
+			if (!pt->lossy)
+				pt->tot.unseen++;	/* its reap was not traced at all */
 			proc_close_incomplete(pt, i);
+		}
 	}
 }
 
@@ -1685,65 +1866,37 @@ void pt_totals(const struct proctab *pt, struct ll_proc_totals *out)
 	*out = pt->tot;
 }
 
-const char *ll_cause_name(enum ll_zombie_cause c)
-{
-	switch (c) {
-	case CAUSE_NONE:		return "none";
-	case CAUSE_NEVER_WAITS:		return "never-waits";
-	case CAUSE_SIGCHLD_IGNORED:	return "sigchld-ignored";
-	case CAUSE_SIGCHLD_BLOCKED:	return "sigchld-blocked";
-	case CAUSE_COALESCED:		return "coalesced";
-	case CAUSE_INIT_BATCH:		return "init-batch";
-	case CAUSE_SLOW_REAPER:		return "slow-reaper";
-	}
-	return "?";
-}
-
-const char *ll_cause_text(enum ll_zombie_cause c)
-{
-	switch (c) {
-	case CAUSE_NONE:
-		return "zombies are reaped promptly";
-	case CAUSE_NEVER_WAITS:
-		return "the parent has never reaped a child: it does not call wait()";
-	case CAUSE_SIGCHLD_IGNORED:
-		return "SIGCHLD is ignored, yet children are not auto-reaped: the parent must "
-		       "wait() for them";
-	case CAUSE_SIGCHLD_BLOCKED:
-		return "SIGCHLD is blocked in the parent, so its handler cannot run when children "
-		       "exit";
-	case CAUSE_COALESCED:
-		return "SIGCHLD signals were coalesced and the handler reaps one child per signal: "
-		       "loop on waitpid(-1, WNOHANG)";
-	case CAUSE_INIT_BATCH:
-		return "the children are reaped by an adopter (init or a subreaper), which reaps "
-		       "in batches";
-	case CAUSE_SLOW_REAPER:
-		return "the parent reaps its children, but late";
-	}
-	return "unknown cause";
-}
-
-/* How long the oldest zombie of g has lain, in us; 0 when it has none. */
+/*
+ * How long the oldest zombie of g has lain, in us; 0 when it has none. LL_UNKNOWN when it exited
+ * before lifeline started: *min_us then gets the lower bound, the time since lifeline started.
+ */
 static uint64_t group_oldest_us(const struct proctab *pt, const struct pt_group *g,
-				uint64_t now_ns)
+				uint64_t now_ns, uint64_t *min_us)
 {
 	const struct pt_proc *e;
 	uint64_t since;
 
+	*min_us = 0;
 	if (g->zombies.head == PT_NONE)
 		return 0;
 	e = &pt->procs[g->zombies.head];
-	/* A seeded zombie died before we started: it is at least as old as our first record. */
-	since = e->exit_ns != LL_UNKNOWN ? e->exit_ns : pt->first_ns;
-	if (!since || since == LL_UNKNOWN || now_ns <= since)
-		return 0;
-	return (now_ns - since) / 1000;
+	if (e->exit_ns != LL_UNKNOWN)
+		return now_ns > e->exit_ns ? (now_ns - e->exit_ns) / 1000 : 0;
+	since = pt->cfg.start_ns ? pt->cfg.start_ns : pt->first_ns;
+	*min_us = since && now_ns > since ? (now_ns - since) / 1000 : 0;
+	return LL_UNKNOWN;
+}
+
+/* An init: host PID 1, or PID 1 of a PID namespace (a container's entrypoint). */
+static bool group_is_init(const struct pt_group *g)
+{
+	return g->pid == 1 || g->ns_pid == 1;
 }
 
 /*
  * Why this parent's zombies linger, judged only when they do. The order matters: a disposition
- * that makes reaping impossible explains everything after it.
+ * that makes reaping impossible explains everything after it. oldest_us is LL_UNKNOWN for a
+ * zombie older than lifeline: that one lingers.
  */
 static enum ll_zombie_cause group_cause(const struct proctab *pt, const struct pt_group *g,
 					uint64_t oldest_us)
@@ -1752,7 +1905,7 @@ static enum ll_zombie_cause group_cause(const struct proctab *pt, const struct p
 	uint64_t own_now = g->now - g->orphans_now;
 	bool lingering;
 
-	lingering = (g->now && oldest_us >= linger_us) ||
+	lingering = (g->now && oldest_us >= linger_us) || g->abandoned ||
 		    (g->lifetime.count && hist_quantile(&g->lifetime, 0.5) >= linger_us);
 	if (!lingering)
 		return CAUSE_NONE;
@@ -1760,10 +1913,15 @@ static enum ll_zombie_cause group_cause(const struct proctab *pt, const struct p
 		return CAUSE_SIGCHLD_BLOCKED;
 	if (g->zexits && g->ignored_exits * 2 > g->zexits)
 		return CAUSE_SIGCHLD_IGNORED;
-	if (g->pid == 1)
+	if (group_is_init(g)) {
+		if (!g->reaped && g->now && oldest_us >= PT_INIT_PATIENCE_NS / 1000)
+			return CAUSE_INIT_NEVER_WAITS;
 		return CAUSE_INIT_BATCH;	/* init waits, only not at once */
-	if (own_now && !g->by_parent)
+	}
+	if ((own_now && !g->by_parent) || g->abandoned)
 		return CAUSE_NEVER_WAITS;
+	if (g->handed_now && g->handed_now * 2 >= g->now)
+		return CAUSE_PARENT_DIED;
 	if (g->coalesced && g->now)
 		return CAUSE_COALESCED;
 	if ((g->by_adopter + g->orphans_now) * 2 >= g->reaped + g->now)
@@ -1797,6 +1955,7 @@ size_t pt_zombie_views(const struct proctab *pt, uint64_t now_ns, struct ll_zomb
 {
 	const struct pt_group *g;
 	struct pt_sort *s;
+	uint64_t min_us;
 	size_t n = 0, k;
 	uint32_t gi;
 
@@ -1805,12 +1964,14 @@ size_t pt_zombie_views(const struct proctab *pt, uint64_t now_ns, struct ll_zomb
 		return 0;
 	for (gi = 0; gi < pt->ghiwat; gi++) {
 		g = pt->groups[gi];
-		if (!g->in_use || !(g->reaped || g->now || g->autoreaped || g->coalesced ||
-				    g->vforks))
+		if (!g->in_use || !(g->abandoned || g->reaped || g->now || g->autoreaped ||
+				    g->coalesced || g->vforks))
 			continue;
 		s[n].gi = gi;
 		s[n].k1 = g->now;
-		s[n].k2 = group_oldest_us(pt, g, now_ns);
+		s[n].k2 = group_oldest_us(pt, g, now_ns, &min_us);
+		if (s[n].k2 == LL_UNKNOWN)
+			s[n].k2 = min_us;	/* sorts among the oldest */
 		n++;
 	}
 	qsort(s, n, sizeof(*s), sort_desc);
@@ -1824,11 +1985,12 @@ size_t pt_zombie_views(const struct proctab *pt, uint64_t now_ns, struct ll_zomb
 		v->reaped = g->reaped;
 		v->now = g->now;
 		v->autoreaped = g->autoreaped;
-		v->oldest_now_us = s[k].k2;
+		v->oldest_now_us = group_oldest_us(pt, g, now_ns, &v->oldest_now_min_us);
 		v->lifetime = &g->lifetime;
 		v->coalesced_sigchld = g->coalesced;
 		v->vforks = g->vforks;
-		v->cause = group_cause(pt, g, s[k].k2);
+		v->cause = group_cause(pt, g, v->oldest_now_us);
+		v->parent_ns_pid = g->ns_pid;
 	}
 	free(s);
 	return k;
@@ -1860,6 +2022,7 @@ size_t pt_orphan_views(const struct proctab *pt, struct ll_orphan_view *out, siz
 		v = &out[k];
 		memset(v, 0, sizeof(*v));
 		v->adopter_pid = g->pid;
+		v->adopter_ns_pid = g->ns_pid;
 		view_comm(v->adopter_comm, g);
 		v->adopted = g->adopted;
 		v->alive = g->alive;

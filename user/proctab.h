@@ -28,6 +28,8 @@ struct pt_config {
 	uint32_t max_groups;	/* per-parent / per-adopter groups; 0: 4096 */
 	uint64_t linger_ns;	/* a zombie older than this lingers and gets a cause; 0: 100 ms */
 	uint64_t join_ns;	/* how long (record time) a reap waits for its exit; 0: 1 s */
+	uint64_t start_ns;	/* when tracing started: zombies older than that are at least this
+				 * old; 0: the first record's time */
 	ll_emit_fn emit;	/* joined events; may be NULL */
 	void *ctx;		/* for emit */
 };
@@ -42,6 +44,9 @@ void pt_free(struct proctab *pt);
  */
 void pt_seed(struct proctab *pt, uint32_t pid, uint32_t ppid, const char *comm, uint64_t start_ns,
 	     bool zombie);
+
+/* A seeded process lives in a PID namespace below the initial one, where its pid is ns_pid. */
+void pt_set_ns_pid(struct proctab *pt, uint32_t pid, uint32_t ns_pid);
 
 /* One validated kernel record; FORK, EXEC, EXIT, REAP and SIGCHLD are used, others ignored. */
 void pt_handle(struct proctab *pt, const struct ll_hdr *rec);
@@ -65,12 +70,26 @@ void pt_set_adopter(struct proctab *pt, uint32_t pid, uint32_t adopter_pid,
 		    const char *adopter_comm);
 
 /*
- * After losses: zombies (exited longer than join_ns ago) that still_zombie() says are gone were
- * reaped without us seeing it; they are closed as incomplete. Call it right after draining the
- * ring buffer, so that no reap of theirs is still in flight.
+ * Reconciling with the kernel. The zombies to ask /proc about (exited at least join_ns before
+ * now_ns, or all of them when all is set, as for the final summary; seeded ones always): up to
+ * max pids are stored, the number is returned...
  */
-void pt_verify_zombies(struct proctab *pt, uint64_t now_ns,
-		       bool (*still_zombie)(uint32_t pid, void *ctx), void *ctx);
+size_t pt_zombies_to_verify(const struct proctab *pt, uint64_t now_ns, bool all, uint32_t *pids,
+			    size_t max);
+
+/* ...and what /proc said about each pid at read_ns. */
+struct pt_seen {
+	uint32_t pid;
+	bool zombie;		/* /proc/PID/stat shows state Z */
+};
+
+/*
+ * Zombies (by the same rule as pt_zombies_to_verify at read_ns) that /proc no longer holds were
+ * reaped without a record we saw: they are closed as incomplete, never counted as zombies. Call
+ * it after draining the ring buffer once more, so that no reap read before is still in flight.
+ */
+void pt_verify(struct proctab *pt, uint64_t read_ns, bool all, const struct pt_seen *seen,
+	       size_t n);
 
 /* The current process with this pid (the living one if any): its comm (NULL if unknown) or its
  * parent (0 if unknown). */

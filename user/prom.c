@@ -370,7 +370,10 @@ static int write_zombies(FILE *f, const struct ll_snapshot *s, const struct prom
 		key_make(&k, z->parent_comm, false, 0, z->parent_pid, o);
 		a = aggs_get(&g, &k);
 		a->v[Z_NOW] += z->now;
-		if (z->oldest_now_us > a->v[Z_OLDEST])
+		/* One that predates lifeline counts with its lower bound. */
+		if (z->oldest_now_us == LL_UNKNOWN && z->oldest_now_min_us > a->v[Z_OLDEST])
+			a->v[Z_OLDEST] = z->oldest_now_min_us;
+		else if (z->oldest_now_us != LL_UNKNOWN && z->oldest_now_us > a->v[Z_OLDEST])
 			a->v[Z_OLDEST] = z->oldest_now_us;
 		a->v[Z_REAPED] += z->reaped;
 		a->v[Z_AUTO] += z->autoreaped;

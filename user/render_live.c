@@ -188,8 +188,8 @@ static void row_zombie(struct screen *scr, size_t i)
 
 	fmt_append(line, sizeof(line), &pos, "%-7u %-15s %5" PRIu64 " ", z->parent_pid,
 		   fmt_comm(comm, z->parent_comm), z->now);
-	fmt_col(line, sizeof(line), &pos, 7, z->now ? fmt_dur_us(b, sizeof(b), z->oldest_now_us)
-		: "-");
+	fmt_col(line, sizeof(line), &pos, 7, z->now ? fmt_oldest_us(b, sizeof(b),
+		z->oldest_now_us, z->oldest_now_min_us) : "-");
 	fmt_append(line, sizeof(line), &pos, "%8" PRIu64 " ", z->reaped);
 	if (!scr->narrow)
 		fmt_col(line, sizeof(line), &pos, 7, quantile(b, sizeof(b), z->lifetime, 0.5));

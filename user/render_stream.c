@@ -377,16 +377,16 @@ const char *render_explain(const struct ll_render_opts *o, const struct ll_event
 
 /* ---- JSON ----------------------------------------------------------------------------------- */
 
+/* A comm the state did not know ("?", or empty) is left out, never written as a name. */
 static void json_comm(struct json_w *w, const char *key, const char *comm)
 {
-	json_kv_strn(w, key, comm, comm_len(comm));
+	if (comm[0] && strcmp(comm, "?"))
+		json_kv_strn(w, key, comm, comm_len(comm));
 }
 
-/* The subject's comm is always written; another process's is left out when it is not known. */
 static void json_other_comm(struct json_w *w, const char *key, const char *comm)
 {
-	if (comm[0])
-		json_comm(w, key, comm);
+	json_comm(w, key, comm);
 }
 
 /* Unknown numbers are left out, never written as 0. */
@@ -484,7 +484,8 @@ static void json_event_fields(struct json_w *w, const struct ll_event *ev)
 		json_comm(w, "comm", ev->comm);
 		json_pid(w, "reaper_pid", ev->reap.reaper_pid);
 		json_other_comm(w, "reaper_comm", ev->reap.reaper_comm);
-		json_known_u64(w, "zombie_us", ev->reap.zombie_us);
+		if (ev->reap.how != HOW_AUTOREAP)	/* never a zombie: no zombie time */
+			json_known_u64(w, "zombie_us", ev->reap.zombie_us);
 		json_kv_str(w, "how", fmt_how(ev->reap.how));
 		json_kv_bool(w, "orphan", ev->reap.orphan);
 		break;
@@ -543,6 +544,7 @@ static void event_json(const struct ll_render_opts *o, const struct ll_event *ev
 	if (o->timestamp)
 		json_kv_str(&w, "time", render_wall_rfc3339(o, ev->ts_ns, explain, sizeof(explain)));
 	json_pid(&w, "pid", ev->pid);
+	json_pid(&w, "ns_pid", ev->ns_pid);	/* only in a PID namespace below the host's */
 	json_event_fields(&w, ev);
 	if (ev->cgroup)
 		json_kv_str(&w, "cgroup", ev->cgroup);

@@ -47,9 +47,11 @@ static void json_pct(struct json_w *w, const char *key, const struct ll_hist *h)
 	json_obj_end(w);
 }
 
+/* A comm the state did not know ("?", or empty) is left out. */
 static void json_comm(struct json_w *w, const char *key, const char *comm)
 {
-	json_kv_strn(w, key, comm, strnlen(comm, LL_COMM_LEN));
+	if (comm[0] && strcmp(comm, "?"))
+		json_kv_strn(w, key, comm, strnlen(comm, LL_COMM_LEN));
 }
 
 static void json_processes(struct json_w *w, const struct ll_proc_totals *p)
@@ -65,6 +67,9 @@ static void json_processes(struct json_w *w, const struct ll_proc_totals *p)
 	json_kv_u64(w, "autoreaped", p->autoreaped);
 	json_kv_u64(w, "processes_now", p->processes_now);
 	json_kv_u64(w, "incomplete", p->incomplete);
+	/* With nothing lost, why some are incomplete: /proc showed them reaped unseen. */
+	if (p->unseen)
+		json_kv_u64(w, "incomplete_unseen", p->unseen);
 	json_kv_u64(w, "evicted", p->evicted);
 	json_kv_u64(w, "fork_failures", p->fork_failures);
 	json_obj_end(w);
@@ -85,7 +90,14 @@ static void json_zombies(struct json_w *w, const struct ll_snapshot *s)
 		json_kv_u64(w, "reaped", z->reaped);
 		json_kv_u64(w, "now", z->now);
 		json_kv_u64(w, "autoreaped", z->autoreaped);
-		json_kv_u64(w, "oldest_now_us", z->oldest_now_us);
+		if (z->parent_ns_pid)
+			json_kv_u64(w, "parent_ns_pid", z->parent_ns_pid);
+		/* Unknown is left out: no zombie now, or one that predates lifeline (then the
+		 * lower bound is given). */
+		if (z->now && z->oldest_now_us != LL_UNKNOWN)
+			json_kv_u64(w, "oldest_now_us", z->oldest_now_us);
+		else if (z->now)
+			json_kv_u64(w, "oldest_now_min_us", z->oldest_now_min_us);
 		json_pct(w, "lifetime_us", z->lifetime);
 		json_kv_u64(w, "coalesced_sigchld", z->coalesced_sigchld);
 		json_kv_str(w, "cause", ll_cause_name(z->cause));
@@ -93,6 +105,8 @@ static void json_zombies(struct json_w *w, const struct ll_snapshot *s)
 		json_kv_u64(w, "vforks", z->vforks);
 		if (z->cgroup)
 			json_kv_str(w, "cgroup", z->cgroup);
+		if (fmt_cause_advice(z->cause))
+			json_kv_str(w, "advice", fmt_cause_advice(z->cause));
 		json_obj_end(w);
 	}
 	json_arr_end(w);
@@ -109,6 +123,8 @@ static void json_orphans(struct json_w *w, const struct ll_snapshot *s)
 
 		json_obj_begin(w);
 		json_kv_u64(w, "adopter_pid", o->adopter_pid);
+		if (o->adopter_ns_pid)
+			json_kv_u64(w, "adopter_ns_pid", o->adopter_ns_pid);
 		json_comm(w, "adopter_comm", o->adopter_comm);
 		json_kv_u64(w, "adopted", o->adopted);
 		json_kv_u64(w, "alive", o->alive);
@@ -134,7 +150,8 @@ static void json_listeners(struct json_w *w, const struct ll_snapshot *s)
 		json_obj_begin(w);
 		json_kv_u64(w, "pid", l->pid);
 		json_comm(w, "comm", l->comm);
-		json_kv_u64(w, "port", l->port);
+		if (l->port)	/* 0: not a TCP/IP listener (a Unix socket) */
+			json_kv_u64(w, "port", l->port);
 		json_kv_u64(w, "accepts", l->accepts);
 		json_kv_fixed(w, "rate", l->rate, 2);
 		json_pct(w, "queue_us", l->queue);
@@ -144,6 +161,7 @@ static void json_listeners(struct json_w *w, const struct ll_snapshot *s)
 		json_pct(w, "child_zombie_us", l->child_zombie);
 		json_kv_u64(w, "errors", l->errors);
 		json_kv_u64(w, "eagain", l->eagain);
+		json_kv_u64(w, "accept_eagain", l->eagain);
 		json_kv_u64(w, "emfile", l->emfile);
 		if (l->backlog_peak) {
 			json_kv_u64(w, "backlog_limit", l->backlog_limit);
@@ -180,7 +198,8 @@ static void json_loops(struct json_w *w, const struct ll_snapshot *s)
 		json_pct(w, "blocked_us", l->blocked);
 		json_pct(w, "busy_us", l->busy);
 		json_kv_u64(w, "stalls", l->stalls);
-		json_kv_u64(w, "max_stall_us", l->max_stall_us);
+		if (l->stalls)
+			json_kv_u64(w, "max_stall_us", l->max_stall_us);
 		json_kv_u64(w, "busy_now_us", l->busy_now_us);
 		/* -1 means the interest list was never read: unknown, so absent. */
 		if (l->et_fds >= 0)
@@ -380,9 +399,12 @@ static void text_headline(FILE *f, const struct ll_snapshot *s)
 		" reaped, %" PRIu64 " auto-reaped; zombies now %" PRIu64 ", orphans now %"
 		PRIu64 "\n", p->forks, p->execs, p->exits, p->reaps, p->autoreaped,
 		p->zombies_now, p->orphans_now);
+	/* Say why only what is true: with nothing lost, /proc showed them gone unseen. */
 	if (p->incomplete || p->evicted)
-		fprintf(f, "  (%" PRIu64 " lifetimes incomplete because records were lost, %" PRIu64
+		fprintf(f, "  (%" PRIu64 " lifetimes incomplete because %s, %" PRIu64
 			" table entries evicted because the table was full)\n", p->incomplete,
+			s->lost && p->unseen < p->incomplete ? "records were lost" :
+			"their end was not seen (/proc shows them gone)",
 			p->evicted);
 }
 
@@ -402,8 +424,8 @@ static void text_zombies(FILE *f, const struct ll_snapshot *s, size_t rows)
 		pos = 0;
 		fmt_append(line, sizeof(line), &pos, "  %-7u %-15s %5" PRIu64 " ", z->parent_pid,
 			   fmt_comm(comm, z->parent_comm), z->now);
-		fmt_col(line, sizeof(line), &pos, 8, z->now ? fmt_dur_us(b, sizeof(b),
-			z->oldest_now_us) : "-");
+		fmt_col(line, sizeof(line), &pos, 8, z->now ? fmt_oldest_us(b, sizeof(b),
+			z->oldest_now_us, z->oldest_now_min_us) : "-");
 		fmt_append(line, sizeof(line), &pos, "%8" PRIu64 " %6" PRIu64 " ", z->reaped,
 			   z->autoreaped);
 		fmt_col(line, sizeof(line), &pos, 8, quantile(b, sizeof(b), z->lifetime, 0.5));
@@ -417,6 +439,8 @@ static void text_zombies(FILE *f, const struct ll_snapshot *s, size_t rows)
 		if (z->vforks)
 			fprintf(f, "          vforks: %" PRIu64 " children made with vfork\n",
 				z->vforks);
+		if (fmt_cause_advice(z->cause))
+			fprintf(f, "          advice: %s\n", fmt_cause_advice(z->cause));
 	}
 }
 

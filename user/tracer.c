@@ -360,6 +360,17 @@ int tracer_watch_zombie(struct tracer *t, uint32_t pid)
 	return 0;
 }
 
+int tracer_watch_ns_pid(struct tracer *t, uint32_t ns_inum, uint32_t ns_pid, uint32_t host_pid)
+{
+	struct ll_ns_key k = { .ns = ns_inum, .nr = ns_pid };
+
+	/* A fork recorded since the attach knows better: keep its entry. */
+	if (bpf_map__update_elem(t->skel->maps.nspids, &k, sizeof(k), &host_pid,
+				 sizeof(host_pid), BPF_NOEXIST) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 int tracer_poll(struct tracer *t, int timeout_ms, int wake_fd)
 {
 	struct pollfd fds[2] = {

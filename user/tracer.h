@@ -47,6 +47,8 @@ int tracer_trace_pid(struct tracer *t, uint32_t pid);
 /* A zombie that predates lifeline: with filters on, the kernel reports only reaps of zombies it
  * knows, so it must be told about this one. */
 int tracer_watch_zombie(struct tracer *t, uint32_t pid);
+/* A process older than lifeline in a PID namespace: its reaper there will name it ns_pid. */
+int tracer_watch_ns_pid(struct tracer *t, uint32_t ns_inum, uint32_t ns_pid, uint32_t host_pid);
 /* Wait up to timeout_ms (less if wake_fd, when >= 0, becomes readable), then hand every pending
  * record to on_record. Records or -errno. */
 int tracer_poll(struct tracer *t, int timeout_ms, int wake_fd);

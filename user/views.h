@@ -21,10 +21,14 @@ enum ll_zombie_cause {
 	CAUSE_COALESCED,	/* SIGCHLD coalesced and the handler reaps one child per signal */
 	CAUSE_INIT_BATCH,	/* the reaper is init (or an adopter) reaping in batches */
 	CAUSE_SLOW_REAPER,	/* the parent reaps, but late */
+	CAUSE_PARENT_DIED,	/* the parent exited without reaping: handed to the adopter */
+	CAUSE_INIT_NEVER_WAITS,	/* the adopter is an init (host or namespace PID 1) that never waits */
 };
 
 const char *ll_cause_name(enum ll_zombie_cause c);	/* "never-waits", "coalesced", ... */
 const char *ll_cause_text(enum ll_zombie_cause c);	/* a sentence for people */
+/* What to change, one sentence (defined with the names in format.c); NULL for CAUSE_NONE. */
+const char *fmt_cause_advice(enum ll_zombie_cause c);
 
 struct ll_proc_totals {
 	uint64_t forks;
@@ -36,6 +40,7 @@ struct ll_proc_totals {
 	uint64_t orphans_now;
 	uint64_t processes_now;	/* in the table */
 	uint64_t incomplete;	/* lifetimes left unfinished because records were lost */
+	uint64_t unseen;	/* ... of them, zombies /proc showed gone with nothing lost */
 	uint64_t evicted;	/* table entries dropped because the table was full */
 	uint64_t fork_failures;	/* failed fork/vfork/clone/clone3 calls (not the table's: main) */
 };
@@ -46,7 +51,9 @@ struct ll_zombie_view {
 	uint64_t reaped;
 	uint64_t now;
 	uint64_t autoreaped;
-	uint64_t oldest_now_us;		/* 0 when none now */
+	uint64_t oldest_now_us;		/* 0 when none now; LL_UNKNOWN if it predates lifeline */
+	uint64_t oldest_now_min_us;	/* then: its lower bound, the time since lifeline started */
+	uint32_t parent_ns_pid;		/* parent's pid in its PID namespace; 0: initial namespace */
 	const struct ll_hist *lifetime;	/* zombie lifetimes (us) of the children reaped */
 	uint64_t coalesced_sigchld;
 	enum ll_zombie_cause cause;
@@ -56,6 +63,7 @@ struct ll_zombie_view {
 
 struct ll_orphan_view {
 	uint32_t adopter_pid;		/* 0 when not yet known */
+	uint32_t adopter_ns_pid;	/* its pid in its PID namespace; 0: initial namespace */
 	char adopter_comm[LL_COMM_LEN];
 	uint64_t adopted;
 	uint64_t alive;
@@ -81,10 +89,10 @@ struct ll_listener_view {
 	char comm[LL_COMM_LEN];
 	unsigned int port;
 	uint64_t accepts;
-	uint64_t errors;		/* failed accepts, all errnos */
-	uint64_t eagain;
+	uint64_t errors;		/* failed accepts, all errnos but EAGAIN */
+	uint64_t eagain;		/* non-blocking accepts that found no connection */
 	uint64_t emfile;		/* EMFILE + ENFILE */
-	double rate;			/* accepts/s over the last interval */
+	double rate;			/* accepts/s over the last interval; over the run, final */
 	const struct ll_hist *queue;	/* accept queue wait (us), connections whose handshake was seen */
 	uint64_t handled_by_fork;
 	uint64_t children_exited;	/* of those children, how many have exited */

@@ -182,13 +182,18 @@ static void test_cause_names(void)
 		[CAUSE_COALESCED] = "coalesced",
 		[CAUSE_INIT_BATCH] = "init-batch",
 		[CAUSE_SLOW_REAPER] = "slow-reaper",
+		[CAUSE_PARENT_DIED] = "parent-died",
+		[CAUSE_INIT_NEVER_WAITS] = "init-never-waits",
 	};
 	unsigned int c;
 
-	for (c = CAUSE_NONE; c <= CAUSE_SLOW_REAPER; c++) {
+	for (c = CAUSE_NONE; c <= CAUSE_INIT_NEVER_WAITS; c++) {
 		if (!ASSERT_STREQ(ll_cause_name(c), names[c], "name"))
 			return;
 		if (!ASSERT_GT(strlen(ll_cause_text(c)), 10, "text"))
+			return;
+		/* Every cause but none says what to change. */
+		if (!ASSERT_EQ(fmt_cause_advice(c) != NULL, c != CAUSE_NONE, "advice"))
 			return;
 	}
 }
@@ -365,6 +370,11 @@ static void test_zombie_reaped_by_init(void)
 	ASSERT_EQ(ev->exit.orphaned, 0, "a zombie child is not an orphan");
 	ASSERT_EQ(totals(pt).orphans_now, 0, "orphans_now");
 	ASSERT_EQ(pt_ppid(pt, 200), 0, "the zombie's new parent is not known");
+	ASSERT_EQ(pt_pending_adopters(pt, NULL, 0), 1, "its adopter is asked for");
+	ASSERT_TRUE(zview(pt, 1000 * MS, 100, &zv), "dead parent's group");
+	ASSERT_EQ(zv.now, 0, "handed over: no longer the dead parent's");
+	ASSERT_EQ(zv.cause, CAUSE_NEVER_WAITS, "it left a zombie behind: never waited");
+	ASSERT_EQ(totals(pt).zombies_now, 2, "still a zombie, as is its parent");
 	rec_reap(pt, 1000 * MS + 100 * US, 1, 100, LL_HOW_WAIT4);
 	rec_reap(pt, 3000 * MS, 1, 200, LL_HOW_WAIT4);
 
@@ -378,14 +388,13 @@ static void test_zombie_reaped_by_init(void)
 	ASSERT_TRUE(ev->reap.orphan, "reaped by an adopter");
 
 	ASSERT_TRUE(zview(pt, 3000 * MS, 100, &zv), "dead parent's group");
-	ASSERT_EQ(zv.reaped, 1, "reaped");
+	ASSERT_EQ(zv.reaped, 0, "reaped by the adopter, in its group");
 	ASSERT_EQ(zv.now, 0, "now");
-	ASSERT_EQ(zv.lifetime->max, 2980000, "lifetime");
-	ASSERT_EQ(zv.cause, CAUSE_INIT_BATCH, "init reaped it");
+	ASSERT_EQ(zv.cause, CAUSE_NEVER_WAITS, "never-waits, not slow-reaper");
 	ASSERT_TRUE(zview(pt, 3000 * MS, 1, &zv), "init's group");
-	ASSERT_EQ(zv.reaped, 1, "init reaped its own child");
-	ASSERT_EQ(zv.lifetime->max, 100, "promptly");
-	ASSERT_EQ(zv.cause, CAUSE_NONE, "init's own children are fine");
+	ASSERT_EQ(zv.reaped, 2, "init reaped its own child and the handed zombie");
+	ASSERT_EQ(zv.lifetime->max, 2980000, "the handed one lay 2.98 s");
+	ASSERT_EQ(zv.cause, CAUSE_INIT_BATCH, "init reaped it, late");
 
 	/* init's own child waiting for the next batch: init never "never waits". */
 	rec_fork(pt, 3100 * MS, 1, 300, "systemd");
@@ -689,8 +698,11 @@ static void test_preexisting(void)
 	ASSERT_STREQ(pt_comm(pt, 400), "older", "comm after exec");
 	ASSERT_TRUE(zview(pt, 1500 * MS, 100, &zv), "group");
 	ASSERT_EQ(zv.now, 1, "now");
-	ASSERT_EQ(zv.oldest_now_us, 500000, "at least since the first record");
+	ASSERT_EQ(zv.oldest_now_us, LL_UNKNOWN, "its age is not known...");
+	ASSERT_EQ(zv.oldest_now_min_us, 500000, "...but at least since the first record");
 	ASSERT_EQ(zv.cause, CAUSE_NEVER_WAITS, "cause");
+	ASSERT_TRUE(zview(pt, 1001 * MS, 100, &zv), "group");
+	ASSERT_EQ(zv.cause, CAUSE_NEVER_WAITS, "never none, even at once");
 
 	rec_exit(pt, 2000 * MS, 400, 100, 500 * MS, 0, 0, "older", "shell");
 	ev = find_ev(EV_EXIT, 400, 0);
@@ -1139,11 +1151,19 @@ out:
 	pt_free(pt);
 }
 
-static bool never_zombie(uint32_t pid, void *ctx)
+/* /proc at now says: none of the zombies asked about is a zombie any more (or those in keep). */
+static size_t verify_gone(struct proctab *pt, uint64_t now, bool all, uint32_t keep)
 {
-	(void)pid;
-	(void)ctx;
-	return false;
+	uint32_t pids[64];
+	struct pt_seen seen[64];
+	size_t n = pt_zombies_to_verify(pt, now, all, pids, 64), k;
+
+	for (k = 0; k < n && k < 64; k++) {
+		seen[k].pid = pids[k];
+		seen[k].zombie = pids[k] == keep;
+	}
+	pt_verify(pt, now, all, seen, k);
+	return n;
 }
 
 static void test_lost_reaps(void)
@@ -1162,7 +1182,7 @@ static void test_lost_reaps(void)
 	rec_exit(pt, 1200 * MS, 201, 100, 1100 * MS, 0, 0, "c", "shell");
 	rec_fork(pt, 2500 * MS, 100, 202, "shell");
 	rec_exit(pt, 2600 * MS, 202, 100, 2500 * MS, 0, 0, "c", "shell");
-	pt_verify_zombies(pt, 3000 * MS, never_zombie, NULL);
+	ASSERT_EQ(verify_gone(pt, 3000 * MS, false, 0), 1, "only the old zombie is asked about");
 	t = totals(pt);
 	ASSERT_EQ(t.incomplete, 1, "the old zombie closed");
 	ASSERT_EQ(t.zombies_now, 1, "the recent one kept");
@@ -1332,6 +1352,127 @@ static void test_vfork_wait(void)
 	pt_free(pt);
 }
 
+/*
+ * Attached mid-load: children that exited between the attach and the /proc read are seeded as
+ * zombies while their fork and exit records are still queued. Those records are about the seeded
+ * process; each reap closes it and leaves no phantom.
+ */
+static void test_seeded_zombie_takes_queued_records(void)
+{
+	struct proctab *pt = new_table(0, 0);
+	const struct ll_event *ev;
+	struct ll_zombie_view zv;
+
+	pt_seed(pt, 100, 1, "server", LL_UNKNOWN, false);
+	pt_seed(pt, 201, 100, "server", LL_UNKNOWN, true);	/* fork and exit queued */
+	pt_seed(pt, 202, 100, "server", LL_UNKNOWN, true);	/* exit queued */
+	pt_seed(pt, 203, 100, "server", LL_UNKNOWN, true);	/* exited before the attach */
+	rec_fork(pt, 1000 * MS, 100, 201, "server");
+	rec_exit(pt, 1010 * MS, 201, 100, 1000 * MS, 0, LL_EXIT_SIGCHLD_HANDLER, "server",
+		 "server");
+	rec_exit(pt, 1020 * MS, 202, 100, 900 * MS, 0, LL_EXIT_SIGCHLD_HANDLER, "server",
+		 "server");
+	ASSERT_EQ(totals(pt).zombies_now, 3, "three zombies, not five");
+	ASSERT_TRUE(zview(pt, 1030 * MS, 100, &zv), "group");
+	ASSERT_EQ(zv.now, 3, "now");
+	ASSERT_EQ(zv.oldest_now_us, LL_UNKNOWN, "203's age is not known");
+	rec_reap(pt, 1040 * MS, 100, 201, LL_HOW_WAIT4);
+	rec_reap(pt, 1050 * MS, 100, 202, LL_HOW_WAIT4);
+	rec_reap(pt, 1060 * MS, 100, 203, LL_HOW_WAIT4);
+	ASSERT_EQ(totals(pt).zombies_now, 0, "no phantom");
+	ev = find_ev(EV_REAP, 201, 0);
+	ASSERT_EQ(ev ? ev->reap.zombie_us : 0, 30000, "201: its exit record gives its time");
+	ev = find_ev(EV_REAP, 202, 0);
+	ASSERT_EQ(ev ? ev->reap.zombie_us : 0, 30000, "202 too");
+	ev = find_ev(EV_REAP, 203, 0);
+	ASSERT_EQ(ev ? ev->reap.zombie_us : 0, LL_UNKNOWN, "203: unknown, not invented");
+	ASSERT_EQ(totals(pt).incomplete, 0, "nothing lost");
+	zview(pt, 1060 * MS, 100, &zv);
+	ASSERT_EQ(zv.reaped, 3, "three reaped");
+	ASSERT_EQ(zv.lifetime->count, 2, "two known lifetimes");
+	pt_free(pt);
+}
+
+/* Before each summary old zombies are checked, before the final one all of them. */
+static void test_verify_with_proc(void)
+{
+	struct proctab *pt = new_table(0, 0);
+
+	pt_seed(pt, 100, 1, "server", 1 * MS, false);
+	rec_fork(pt, 1000 * MS, 100, 201, "server");
+	rec_exit(pt, 1100 * MS, 201, 100, 1000 * MS, 0, 0, "c", "server");
+	rec_fork(pt, 2000 * MS, 100, 202, "server");
+	rec_exit(pt, 2050 * MS, 202, 100, 2000 * MS, 0, 0, "c", "server");
+	rec_fork(pt, 2100 * MS, 100, 203, "server");
+	rec_exit(pt, 2150 * MS, 203, 100, 2100 * MS, 0, 0, "c", "server");
+	/* A periodic summary at 2.2 s: only 201 is out of the join window; /proc has it. */
+	ASSERT_EQ(verify_gone(pt, 2200 * MS, false, 201), 1, "one old zombie asked about");
+	ASSERT_EQ(totals(pt).zombies_now, 3, "kept: /proc has it");
+	/* The final summary: every zombie; /proc has only 201. One that exited after the read is
+	 * not judged by it. */
+	rec_fork(pt, 2300 * MS, 100, 204, "server");
+	rec_exit(pt, 2400 * MS, 204, 100, 2300 * MS, 0, 0, "c", "server");
+	ASSERT_EQ(verify_gone(pt, 2350 * MS, true, 201), 3, "201, 202, 203 asked about");
+	ASSERT_EQ(totals(pt).zombies_now, 2, "201 and 204");
+	ASSERT_EQ(totals(pt).incomplete, 2, "202 and 203 closed as incomplete");
+	ASSERT_EQ(totals(pt).unseen, 2, "with nothing lost: reaped unseen");
+	/* Their late reaps are duplicates of the closure. */
+	rec_reap(pt, 2360 * MS, 100, 202, LL_HOW_WAIT4);
+	pt_tick(pt, 4000 * MS);
+	ASSERT_TRUE(find_ev(EV_REAP, 202, 0) == NULL, "no second ending");
+	pt_free(pt);
+}
+
+/* A parent exits with zombies: they pass to the adopter, whose group they count in. */
+static void test_zombie_handed_to_adopter(void)
+{
+	struct proctab *pt = new_table(0, 0);
+	struct ll_zombie_view zv;
+	uint32_t pids[4];
+
+	pt_seed(pt, 50, 1, "shell", 1 * MS, false);
+	pt_seed(pt, 100, 50, "socat", 2 * MS, false);
+	rec_fork(pt, 10 * MS, 100, 201, "socat");
+	rec_fork(pt, 11 * MS, 100, 202, "socat");
+	rec_exit(pt, 20 * MS, 201, 100, 10 * MS, 0, 0, "socat", "socat");
+	rec_exit(pt, 21 * MS, 202, 100, 11 * MS, 0, 0, "socat", "socat");
+	rec_exit(pt, 500 * MS, 100, 50, 2 * MS, 0, 0, "socat", "shell");
+	ASSERT_EQ(pt_pending_adopters(pt, pids, 4), 2, "both wait for their adopter");
+	pt_set_adopter(pt, 201, 1, "init");
+	pt_set_adopter(pt, 202, 1, "init");
+	ASSERT_EQ(pt_pending_adopters(pt, NULL, 0), 0, "known");
+	ASSERT_TRUE(zview(pt, 600 * MS, 100, &zv), "the dead parent's group");
+	ASSERT_EQ(zv.now, 0, "no longer its zombies");
+	ASSERT_EQ(zv.cause, CAUSE_NEVER_WAITS, "it never waited");
+	ASSERT_TRUE(zview(pt, 600 * MS, 1, &zv), "the adopter's group");
+	ASSERT_EQ(zv.now, 2, "its zombies now");
+	ASSERT_EQ(zv.cause, CAUSE_INIT_BATCH, "host init, which may reap in a batch soon");
+	ASSERT_TRUE(zview(pt, 3600 * MS, 1, &zv), "3 s later, init has reaped nothing");
+	ASSERT_EQ(zv.cause, CAUSE_INIT_NEVER_WAITS, "init never waits");
+	rec_reap(pt, 3700 * MS, 1, 201, LL_HOW_WAIT4);
+	ASSERT_TRUE(zview(pt, 3700 * MS, 1, &zv), "the adopter's group");
+	ASSERT_EQ(zv.reaped, 1, "it reaped one");
+	ASSERT_EQ(zv.now, 1, "one left");
+	ASSERT_EQ(zv.cause, CAUSE_INIT_BATCH, "it waits after all");
+	ASSERT_EQ(totals(pt).zombies_now, 2, "202 and socat itself");
+
+	/* A subreaper adopter: parent-died. The reap names the adopter before /proc does. */
+	pt_seed(pt, 60, 1, "supervisor", 1 * MS, false);
+	pt_seed(pt, 110, 60, "worker", 2 * MS, false);
+	rec_fork(pt, 4000 * MS, 110, 301, "worker");
+	rec_exit(pt, 4010 * MS, 301, 110, 4000 * MS, 0, 0, "worker", "worker");
+	rec_exit(pt, 4100 * MS, 110, 60, 2 * MS, 0, 0, "worker", "supervisor");
+	pt_set_adopter(pt, 301, 60, "supervisor");
+	ASSERT_TRUE(zview(pt, 4500 * MS, 60, &zv), "the subreaper's group");
+	ASSERT_EQ(zv.now, 2, "the worker and its handed child");
+	ASSERT_EQ(zv.cause, CAUSE_NEVER_WAITS, "its own child (the worker) is not reaped");
+	rec_reap(pt, 4600 * MS, 60, 110, LL_HOW_WAIT4);
+	ASSERT_TRUE(zview(pt, 4700 * MS, 60, &zv), "the subreaper's group");
+	ASSERT_EQ(zv.cause, CAUSE_PARENT_DIED, "the handed child waits: its parent died");
+	ASSERT_TRUE(fmt_cause_advice(zv.cause) != NULL, "with advice");
+	pt_free(pt);
+}
+
 int main(void)
 {
 	RUN_TEST(test_cause_names);
@@ -1365,5 +1506,8 @@ int main(void)
 	RUN_TEST(test_pending_bounded);
 	RUN_TEST(test_robustness);
 	RUN_TEST(test_vfork_wait);
+	RUN_TEST(test_seeded_zombie_takes_queued_records);
+	RUN_TEST(test_verify_with_proc);
+	RUN_TEST(test_zombie_handed_to_adopter);
 	return TEST_MAIN_END();
 }
