@@ -15,25 +15,7 @@
 #include "explain.h"
 #include "util.h"
 
-static const char *const ev_names[EV_KIND_MAX] = {
-	[EV_FORK] = "fork",
-	[EV_EXEC] = "exec",
-	[EV_EXIT] = "exit",
-	[EV_REAP] = "reap",
-	[EV_ORPHAN] = "orphan",
-	[EV_SIGCHLD] = "sigchld",
-	[EV_ACCEPT] = "accept",
-	[EV_STALL] = "stall",
-	[EV_WAKEUP] = "wakeup",
-	[EV_FORK_FAILED] = "fork_failed",
-};
-
-const char *render_event_name(enum ll_ev_kind kind)
-{
-	return (unsigned int)kind < EV_KIND_MAX && ev_names[kind] ? ev_names[kind] : "?";
-}
-
-/* ---- JSON ----------------------------------------------------------------------------------- */
+/* ---- helpers --------------------------------------------------------------------------------- */
 
 static void json_comm(struct json_w *w, const char *key, const char *comm)
 {
@@ -77,7 +59,63 @@ static void json_argv(struct json_w *w, const char *args, size_t len)
 	json_arr_end(w);
 }
 
-static void json_exit(struct json_w *w, const struct ll_event *ev)
+static void text_comm(FILE *f, const char *comm)
+{
+	fmt_text(f, comm, comm_len(comm));
+}
+
+static void text_thread(FILE *f, const struct ll_event *ev)
+{
+	if (ev->tid && ev->tid != ev->pid)
+		fprintf(f, "tid %u, ", ev->tid);
+}
+
+/* ---- each kind: its JSON fields and its text details, side by side --------------------------- */
+
+/* fork */
+static void json_fork(struct json_w *w, const struct ll_event *ev)
+{
+	json_pid(w, "ppid", ev->ppid);
+	json_comm(w, "comm", ev->comm);
+	pat_json_fork(w, ev);
+}
+
+static void text_fork(FILE *f, const struct ll_event *ev)
+{
+	char pid[FMT_NUM_LEN];
+
+	fprintf(f, "parent %s", fmt_pid(pid, sizeof(pid), ev->ppid));
+	pat_text_fork(f, ev);
+}
+
+/* exec */
+static void json_exec(struct json_w *w, const struct ll_event *ev)
+{
+	json_pid(w, "ppid", ev->ppid);
+	json_comm(w, "comm", ev->comm);
+	if (ev->exec.filename)
+		json_kv_str(w, "filename", ev->exec.filename);
+	json_argv(w, ev->exec.args, ev->exec.args_len);
+	json_kv_bool(w, "argv_truncated", ev->exec.truncated);
+	pat_json_vfork_wait(w, ev);
+}
+
+static void text_exec(FILE *f, const struct ll_event *ev)
+{
+	if (ev->exec.filename)
+		fmt_text(f, ev->exec.filename, strlen(ev->exec.filename));
+	else
+		fputc('?', f);
+	if (ev->exec.args_len || ev->exec.truncated) {
+		fputs(": ", f);
+		fmt_argv(f, ev->exec.args, ev->exec.args ? ev->exec.args_len : 0,
+			 ev->exec.truncated);
+	}
+	pat_text_vfork_wait(f, ev);
+}
+
+/* exit */
+static void json_exit_status(struct json_w *w, const struct ll_event *ev)
 {
 	struct fmt_status st = fmt_decode_status(ev->exit.status);
 	char sig[FMT_NAME_LEN];
@@ -94,7 +132,101 @@ static void json_exit(struct json_w *w, const struct ll_event *ev)
 	json_kv_u64(w, "orphaned", ev->exit.orphaned);
 }
 
-static void json_accept(struct json_w *w, const struct ll_event *ev)
+static void json_exit(struct json_w *w, const struct ll_event *ev)
+{
+	json_pid(w, "ppid", ev->ppid);
+	json_comm(w, "comm", ev->comm);
+	json_exit_status(w, ev);
+	pat_json_vfork_wait(w, ev);
+}
+
+static void text_exit(FILE *f, const struct ll_event *ev)
+{
+	struct fmt_status st = fmt_decode_status(ev->exit.status);
+	char sig[FMT_NAME_LEN], dur[FMT_DUR_LEN], pid[FMT_NUM_LEN];
+
+	if (st.signaled)
+		fprintf(f, "%s%s", fmt_signal(sig, sizeof(sig), st.code),
+			st.core ? " (core dumped)" : "");
+	else
+		fprintf(f, "code %d", st.code);
+	fprintf(f, ", age %s, parent %s, %s", fmt_dur_us(dur, sizeof(dur), ev->exit.age_us),
+		fmt_pid(pid, sizeof(pid), ev->ppid), ev->exit.zombie ? "zombie" : "auto-reaped");
+	if (ev->exit.orphaned)
+		fprintf(f, ", orphaned %u", ev->exit.orphaned);
+	pat_text_vfork_wait(f, ev);
+}
+
+/* reap */
+static void json_reap(struct json_w *w, const struct ll_event *ev)
+{
+	json_comm(w, "comm", ev->comm);
+	json_pid(w, "reaper_pid", ev->reap.reaper_pid);
+	json_other_comm(w, "reaper_comm", ev->reap.reaper_comm);
+	json_known_u64(w, "zombie_us", ev->reap.zombie_us);
+	json_kv_str(w, "how", fmt_how(ev->reap.how));
+	json_kv_bool(w, "orphan", ev->reap.orphan);
+}
+
+static void text_reap(FILE *f, const struct ll_event *ev)
+{
+	char dur[FMT_DUR_LEN], pid[FMT_NUM_LEN];
+
+	fprintf(f, "%s, zombie %s", fmt_how(ev->reap.how),
+		fmt_dur_us(dur, sizeof(dur), ev->reap.zombie_us));
+	if (ev->reap.how == HOW_AUTOREAP)
+		return;
+	fprintf(f, ", by %s%s (", ev->reap.orphan ? "adopter " : "",
+		fmt_pid(pid, sizeof(pid), ev->reap.reaper_pid));
+	text_comm(f, ev->reap.reaper_comm);
+	fputc(')', f);
+}
+
+/* orphan */
+static void json_orphan(struct json_w *w, const struct ll_event *ev)
+{
+	json_comm(w, "comm", ev->comm);
+	json_pid(w, "old_ppid", ev->orphan.old_ppid);
+	json_other_comm(w, "old_parent_comm", ev->orphan.old_parent_comm);
+	/* The contract keeps this one with 0 for "not yet known". */
+	json_kv_u64(w, "adopter_pid", ev->orphan.adopter_pid);
+}
+
+static void text_orphan(FILE *f, const struct ll_event *ev)
+{
+	char old[FMT_NUM_LEN], adopter[FMT_NUM_LEN];
+
+	fprintf(f, "parent %s (", fmt_pid(old, sizeof(old), ev->orphan.old_ppid));
+	text_comm(f, ev->orphan.old_parent_comm);
+	fprintf(f, ") died, adopter %s", fmt_pid(adopter, sizeof(adopter), ev->orphan.adopter_pid));
+}
+
+/* sigchld */
+static void json_sigchld(struct json_w *w, const struct ll_event *ev)
+{
+	json_comm(w, "comm", ev->comm);
+	json_pid(w, "from_pid", ev->sigchld.from_pid);
+	json_other_comm(w, "from_comm", ev->sigchld.from_comm);
+	json_kv_str(w, "result", fmt_sig_result(ev->sigchld.result));
+	if (fmt_cld_code(ev->sigchld.code))
+		json_kv_str(w, "code", fmt_cld_code(ev->sigchld.code));
+}
+
+static void text_sigchld(FILE *f, const struct ll_event *ev)
+{
+	const char *code = fmt_cld_code(ev->sigchld.code);
+	char pid[FMT_NUM_LEN];
+
+	fprintf(f, "from %s (", fmt_pid(pid, sizeof(pid), ev->sigchld.from_pid));
+	text_comm(f, ev->sigchld.from_comm);
+	fprintf(f, ")%s%s, %s", code ? " " : "", code ? code : "",
+		fmt_sig_result(ev->sigchld.result));
+	if (ev->sigchld.result < 0 || ev->sigchld.result > LL_SIG_ALREADY_PENDING)
+		fprintf(f, " (%d)", ev->sigchld.result);
+}
+
+/* accept */
+static void json_accept_fields(struct json_w *w, const struct ll_event *ev)
 {
 	const typeof(ev->accept) *a = &ev->accept;
 	char ip[FMT_ADDR_LEN], err[FMT_NAME_LEN];
@@ -115,165 +247,11 @@ static void json_accept(struct json_w *w, const struct ll_event *ev)
 	pat_json_accept(w, ev);
 }
 
-static void json_event_fields(struct json_w *w, const struct ll_event *ev)
+static void json_accept(struct json_w *w, const struct ll_event *ev)
 {
-	switch (ev->kind) {
-	case EV_FORK:
-		json_pid(w, "ppid", ev->ppid);
-		json_comm(w, "comm", ev->comm);
-		pat_json_fork(w, ev);
-		break;
-	case EV_EXEC:
-		json_pid(w, "ppid", ev->ppid);
-		json_comm(w, "comm", ev->comm);
-		if (ev->exec.filename)
-			json_kv_str(w, "filename", ev->exec.filename);
-		json_argv(w, ev->exec.args, ev->exec.args_len);
-		json_kv_bool(w, "argv_truncated", ev->exec.truncated);
-		pat_json_vfork_wait(w, ev);
-		break;
-	case EV_EXIT:
-		json_pid(w, "ppid", ev->ppid);
-		json_comm(w, "comm", ev->comm);
-		json_exit(w, ev);
-		pat_json_vfork_wait(w, ev);
-		break;
-	case EV_REAP:
-		json_comm(w, "comm", ev->comm);
-		json_pid(w, "reaper_pid", ev->reap.reaper_pid);
-		json_other_comm(w, "reaper_comm", ev->reap.reaper_comm);
-		json_known_u64(w, "zombie_us", ev->reap.zombie_us);
-		json_kv_str(w, "how", fmt_how(ev->reap.how));
-		json_kv_bool(w, "orphan", ev->reap.orphan);
-		break;
-	case EV_ORPHAN:
-		json_comm(w, "comm", ev->comm);
-		json_pid(w, "old_ppid", ev->orphan.old_ppid);
-		json_other_comm(w, "old_parent_comm", ev->orphan.old_parent_comm);
-		/* The contract keeps this one with 0 for "not yet known". */
-		json_kv_u64(w, "adopter_pid", ev->orphan.adopter_pid);
-		break;
-	case EV_SIGCHLD:
-		json_comm(w, "comm", ev->comm);
-		json_pid(w, "from_pid", ev->sigchld.from_pid);
-		json_other_comm(w, "from_comm", ev->sigchld.from_comm);
-		json_kv_str(w, "result", fmt_sig_result(ev->sigchld.result));
-		if (fmt_cld_code(ev->sigchld.code))
-			json_kv_str(w, "code", fmt_cld_code(ev->sigchld.code));
-		break;
-	case EV_ACCEPT:
-		json_pid(w, "tid", ev->tid);
-		json_comm(w, "comm", ev->comm);
-		json_accept(w, ev);
-		break;
-	case EV_STALL:
-		json_pid(w, "tid", ev->tid);
-		json_comm(w, "comm", ev->comm);
-		json_known_u64(w, "busy_us", ev->stall.busy_us);
-		if (ev->stall.start_ns && ev->stall.start_ns != LL_UNKNOWN)
-			json_kv_u64(w, "start_ns", ev->stall.start_ns);
-		json_stall_parts(w, ev);
-		break;
-	case EV_WAKEUP:
-		json_pid(w, "tid", ev->tid);
-		json_comm(w, "comm", ev->comm);
-		json_kv_i64(w, "events", ev->wakeup.events);
-		json_known_u64(w, "blocked_us", ev->wakeup.blocked_us);
-		json_known_u64(w, "busy_us", ev->wakeup.busy_us);
-		break;
-	case EV_FORK_FAILED:
-		render_fork_failed_json(w, ev);
-		break;
-	default:
-		break;
-	}
-}
-
-static void event_json(const struct ll_render_opts *o, const struct ll_event *ev)
-{
-	char explain[EXPLAIN_LEN];
-	struct json_w w;
-
-	json_init(&w, o->out);
-	json_obj_begin(&w);
-	json_kv_str(&w, "type", render_event_name(ev->kind));
-	json_kv_u64(&w, "ts_ns", ev->ts_ns);
-	if (o->timestamp)
-		json_kv_str(&w, "time", render_wall_rfc3339(o, ev->ts_ns, explain, sizeof(explain)));
-	json_pid(&w, "pid", ev->pid);
-	json_event_fields(&w, ev);
-	if (ev->cgroup)
-		json_kv_str(&w, "cgroup", ev->cgroup);
-	if (o->explain)
-		json_kv_str(&w, "explain", render_explain(o, ev, explain, sizeof(explain)));
-	json_obj_end(&w);
-	json_newline(&w);
-}
-
-/* ---- text ----------------------------------------------------------------------------------- */
-
-static void text_comm(FILE *f, const char *comm)
-{
-	fmt_text(f, comm, comm_len(comm));
-}
-
-static void text_exit(FILE *f, const struct ll_event *ev)
-{
-	struct fmt_status st = fmt_decode_status(ev->exit.status);
-	char sig[FMT_NAME_LEN], dur[FMT_DUR_LEN], pid[FMT_NUM_LEN];
-
-	if (st.signaled)
-		fprintf(f, "%s%s", fmt_signal(sig, sizeof(sig), st.code),
-			st.core ? " (core dumped)" : "");
-	else
-		fprintf(f, "code %d", st.code);
-	fprintf(f, ", age %s, parent %s, %s", fmt_dur_us(dur, sizeof(dur), ev->exit.age_us),
-		fmt_pid(pid, sizeof(pid), ev->ppid), ev->exit.zombie ? "zombie" : "auto-reaped");
-	if (ev->exit.orphaned)
-		fprintf(f, ", orphaned %u", ev->exit.orphaned);
-	pat_text_vfork_wait(f, ev);
-}
-
-static void text_reap(FILE *f, const struct ll_event *ev)
-{
-	char dur[FMT_DUR_LEN], pid[FMT_NUM_LEN];
-
-	fprintf(f, "%s, zombie %s", fmt_how(ev->reap.how),
-		fmt_dur_us(dur, sizeof(dur), ev->reap.zombie_us));
-	if (ev->reap.how == HOW_AUTOREAP)
-		return;
-	fprintf(f, ", by %s%s (", ev->reap.orphan ? "adopter " : "",
-		fmt_pid(pid, sizeof(pid), ev->reap.reaper_pid));
-	text_comm(f, ev->reap.reaper_comm);
-	fputc(')', f);
-}
-
-static void text_orphan(FILE *f, const struct ll_event *ev)
-{
-	char old[FMT_NUM_LEN], adopter[FMT_NUM_LEN];
-
-	fprintf(f, "parent %s (", fmt_pid(old, sizeof(old), ev->orphan.old_ppid));
-	text_comm(f, ev->orphan.old_parent_comm);
-	fprintf(f, ") died, adopter %s", fmt_pid(adopter, sizeof(adopter), ev->orphan.adopter_pid));
-}
-
-static void text_sigchld(FILE *f, const struct ll_event *ev)
-{
-	const char *code = fmt_cld_code(ev->sigchld.code);
-	char pid[FMT_NUM_LEN];
-
-	fprintf(f, "from %s (", fmt_pid(pid, sizeof(pid), ev->sigchld.from_pid));
-	text_comm(f, ev->sigchld.from_comm);
-	fprintf(f, ")%s%s, %s", code ? " " : "", code ? code : "",
-		fmt_sig_result(ev->sigchld.result));
-	if (ev->sigchld.result < 0 || ev->sigchld.result > LL_SIG_ALREADY_PENDING)
-		fprintf(f, " (%d)", ev->sigchld.result);
-}
-
-static void text_thread(FILE *f, const struct ll_event *ev)
-{
-	if (ev->tid && ev->tid != ev->pid)
-		fprintf(f, "tid %u, ", ev->tid);
+	json_pid(w, "tid", ev->tid);
+	json_comm(w, "comm", ev->comm);
+	json_accept_fields(w, ev);
 }
 
 static void text_accept(FILE *f, const struct ll_event *ev)
@@ -294,6 +272,36 @@ static void text_accept(FILE *f, const struct ll_event *ev)
 	pat_text_backlog(f, ev);
 }
 
+/* stall */
+static void json_stall(struct json_w *w, const struct ll_event *ev)
+{
+	json_pid(w, "tid", ev->tid);
+	json_comm(w, "comm", ev->comm);
+	json_known_u64(w, "busy_us", ev->stall.busy_us);
+	if (ev->stall.start_ns && ev->stall.start_ns != LL_UNKNOWN)
+		json_kv_u64(w, "start_ns", ev->stall.start_ns);
+	json_stall_parts(w, ev);
+}
+
+static void text_stall(FILE *f, const struct ll_event *ev)
+{
+	char dur[FMT_DUR_LEN];
+
+	text_thread(f, ev);
+	fprintf(f, "busy %s", fmt_dur_us(dur, sizeof(dur), ev->stall.busy_us));
+	text_stall_parts(f, ev);
+}
+
+/* wakeup */
+static void json_wakeup(struct json_w *w, const struct ll_event *ev)
+{
+	json_pid(w, "tid", ev->tid);
+	json_comm(w, "comm", ev->comm);
+	json_kv_i64(w, "events", ev->wakeup.events);
+	json_known_u64(w, "blocked_us", ev->wakeup.blocked_us);
+	json_known_u64(w, "busy_us", ev->wakeup.busy_us);
+}
+
 static void text_wakeup(FILE *f, const struct ll_event *ev)
 {
 	char blocked[FMT_DUR_LEN], busy[FMT_DUR_LEN], err[FMT_NAME_LEN];
@@ -311,56 +319,65 @@ static void text_wakeup(FILE *f, const struct ll_event *ev)
 		fmt_dur_us(busy, sizeof(busy), ev->wakeup.busy_us));
 }
 
-static void text_details(FILE *f, const struct ll_event *ev)
-{
-	char pid[FMT_NUM_LEN], dur[FMT_DUR_LEN];
+/*
+ * Every kind of event: its "type" in the contract, its JSON fields after "pid" and its text
+ * DETAILS column. A new kind is a row here, its two printers and its --explain sentence.
+ */
+static const struct ev_printer {
+	const char *name;
+	void (*json)(struct json_w *w, const struct ll_event *ev);
+	void (*text)(FILE *f, const struct ll_event *ev);
+} ev_printers[EV_KIND_MAX] = {
+	[EV_FORK] = { "fork", json_fork, text_fork },
+	[EV_EXEC] = { "exec", json_exec, text_exec },
+	[EV_EXIT] = { "exit", json_exit, text_exit },
+	[EV_REAP] = { "reap", json_reap, text_reap },
+	[EV_ORPHAN] = { "orphan", json_orphan, text_orphan },
+	[EV_SIGCHLD] = { "sigchld", json_sigchld, text_sigchld },
+	[EV_ACCEPT] = { "accept", json_accept, text_accept },
+	[EV_STALL] = { "stall", json_stall, text_stall },
+	[EV_WAKEUP] = { "wakeup", json_wakeup, text_wakeup },
+	[EV_FORK_FAILED] = { "fork_failed", render_fork_failed_json, render_fork_failed_text },
+};
 
-	switch (ev->kind) {
-	case EV_FORK:
-		fprintf(f, "parent %s", fmt_pid(pid, sizeof(pid), ev->ppid));
-		pat_text_fork(f, ev);
-		break;
-	case EV_EXEC:
-		if (ev->exec.filename)
-			fmt_text(f, ev->exec.filename, strlen(ev->exec.filename));
-		else
-			fputc('?', f);
-		if (ev->exec.args_len || ev->exec.truncated) {
-			fputs(": ", f);
-			fmt_argv(f, ev->exec.args, ev->exec.args ? ev->exec.args_len : 0,
-				 ev->exec.truncated);
-		}
-		pat_text_vfork_wait(f, ev);
-		break;
-	case EV_EXIT:
-		text_exit(f, ev);
-		break;
-	case EV_REAP:
-		text_reap(f, ev);
-		break;
-	case EV_ORPHAN:
-		text_orphan(f, ev);
-		break;
-	case EV_SIGCHLD:
-		text_sigchld(f, ev);
-		break;
-	case EV_ACCEPT:
-		text_accept(f, ev);
-		break;
-	case EV_STALL:
-		text_thread(f, ev);
-		fprintf(f, "busy %s", fmt_dur_us(dur, sizeof(dur), ev->stall.busy_us));
-		text_stall_parts(f, ev);
-		break;
-	case EV_WAKEUP:
-		text_wakeup(f, ev);
-		break;
-	case EV_FORK_FAILED:
-		render_fork_failed_text(f, ev);
-		break;
-	default:
-		break;
-	}
+/* The printers of kind, or NULL when it is out of range or has none. */
+static const struct ev_printer *printer_of(enum ll_ev_kind kind)
+{
+	if ((unsigned int)kind >= EV_KIND_MAX || !ev_printers[kind].name)
+		return NULL;
+	return &ev_printers[kind];
+}
+
+const char *render_event_name(enum ll_ev_kind kind)
+{
+	const struct ev_printer *p = printer_of(kind);
+
+	return p ? p->name : "?";
+}
+
+/* ---- an event -------------------------------------------------------------------------------- */
+
+static void event_json(const struct ll_render_opts *o, const struct ll_event *ev)
+{
+	const struct ev_printer *p = printer_of(ev->kind);
+	char explain[EXPLAIN_LEN];
+	struct json_w w;
+
+	json_init(&w, o->out);
+	json_obj_begin(&w);
+	json_kv_str(&w, "type", render_event_name(ev->kind));
+	json_kv_u64(&w, "ts_ns", ev->ts_ns);
+	if (o->timestamp)
+		json_kv_str(&w, "time", render_wall_rfc3339(o, ev->ts_ns, explain, sizeof(explain)));
+	json_pid(&w, "pid", ev->pid);
+	if (p)
+		p->json(&w, ev);
+	if (ev->cgroup)
+		json_kv_str(&w, "cgroup", ev->cgroup);
+	if (o->explain)
+		json_kv_str(&w, "explain", render_explain(o, ev, explain, sizeof(explain)));
+	json_obj_end(&w);
+	json_newline(&w);
 }
 
 static double event_rel_s(const struct ll_render_opts *o, uint64_t ts_ns)
@@ -372,6 +389,7 @@ static double event_rel_s(const struct ll_render_opts *o, uint64_t ts_ns)
 
 static void event_text(const struct ll_render_opts *o, const struct ll_event *ev)
 {
+	const struct ev_printer *p = printer_of(ev->kind);
 	char comm[LL_COMM_LEN], pid[FMT_NUM_LEN], explain[EXPLAIN_LEN], wall[32];
 	bool folded = false;
 	FILE *f = o->out;
@@ -384,7 +402,8 @@ static void event_text(const struct ll_render_opts *o, const struct ll_event *ev
 		fprintf(f, "%s ", render_wall_hms(o, ev->ts_ns, wall, sizeof(wall)));
 	fprintf(f, "%8.3f %-7s %-7s %-15s ", event_rel_s(o, ev->ts_ns), render_event_name(ev->kind),
 		fmt_pid(pid, sizeof(pid), ev->pid), fmt_comm(comm, ev->comm));
-	text_details(f, ev);
+	if (p)
+		p->text(f, ev);
 	fputc('\n', f);
 	if (o->explain && !folded) {
 		fputs("         # ", f);
