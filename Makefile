@@ -35,8 +35,7 @@ CFLAGS		?= -O2 -g
 CFLAGS		+= -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE -MMD -MP
 CFLAGS		+= -DLL_VERSION='"$(VERSION)"' -I$(OUT) -Iuser
 LDLIBS		:= -lbpf -lelf -lz -lmicrohttpd
-# Unit tests link libll.a, whose prom.o serves HTTP.
-LDLIBS_TEST	:= -lmicrohttpd -lm
+LDLIBS_TEST	:= -lm
 ifeq ($(SANITIZE),1)
 CFLAGS		+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS		+= -fsanitize=address,undefined
@@ -50,12 +49,15 @@ BPF_SRCS	:= bpf/shared.bpf.c $(filter-out bpf/shared.bpf.c,$(sort $(wildcard bpf
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKEL		:= $(OUT)/lifeline.skel.h
 
-# user/: the tracer and main touch BPF; everything else is pure and goes into the unit tests too.
+# user/: the tracer and main touch BPF and the HTTP server links libmicrohttpd; everything else is
+# pure and goes into the unit tests too (libll.a).
 USER_SRCS	:= $(sort $(wildcard user/*.c))
 USER_BPF_SRCS	:= user/main.c user/tracer.c
-USER_LIB_SRCS	:= $(filter-out $(USER_BPF_SRCS),$(USER_SRCS))
+USER_HTTP_SRCS	:= user/prom_http.c
+USER_LIB_SRCS	:= $(filter-out $(USER_BPF_SRCS) $(USER_HTTP_SRCS),$(USER_SRCS))
 USER_LIB_OBJS	:= $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_LIB_SRCS))
 USER_BPF_OBJS	:= $(patsubst user/%.c,$(OUT)/user/%.o,$(filter $(USER_BPF_SRCS),$(USER_SRCS)))
+USER_HTTP_OBJS	:= $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_HTTP_SRCS))
 LIBLL		:= $(OUT)/libll.a
 
 SERVERS		:= fork_echo epoll_echo udp_echo loadgen forkstorm vforkdemo waitstatus
@@ -119,7 +121,7 @@ $(LIBLL): $(USER_LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUT)/lifeline: $(USER_BPF_OBJS) $(LIBLL)
+$(OUT)/lifeline: $(USER_BPF_OBJS) $(USER_HTTP_OBJS) $(LIBLL)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -139,6 +141,14 @@ $(OUT)/tests/%: tests/unit/%.c $(LIBLL) tests/unit/test.h | $(OUT)/.deps
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $< $(LIBLL) -o $@ $(LDLIBS_TEST)
+
+# test_prom also tests the HTTP server: the one unit test that links it and libmicrohttpd.
+$(OUT)/tests/test_prom: tests/unit/test_prom.c $(USER_HTTP_OBJS) $(LIBLL) tests/unit/test.h \
+		| $(OUT)/.deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $< $(USER_HTTP_OBJS) $(LIBLL) -o $@ \
+		$(LDLIBS_TEST) -lmicrohttpd -lpthread
 
 $(FUZZ_BIN): tests/fuzz/fuzz_records.c $(FUZZ_SRCS) | $(OUT)/.deps
 	$(call msg,FUZZ,$@)

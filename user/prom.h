@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
- * Prometheus: the exposition of a snapshot in the text format (version 0.0.4), and an embedded
- * HTTP server (libmicrohttpd) that serves the latest one at /metrics.
+ * Prometheus: the exposition of a snapshot in the text format (version 0.0.4, prom_expo.c: pure,
+ * in libll.a), and an embedded HTTP server (prom_http.c, libmicrohttpd) that serves the latest
+ * one at /metrics.
  *
  * Views are per pid (and per thread for loops); the exposition aggregates them by command name
  * (and port), so that series survive restarts and their number stays bounded. Durations are in

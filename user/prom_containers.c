@@ -2,7 +2,8 @@
 /*
  * The containers' part of the exposition: failed forks by command and errno, and zombies by the
  * cgroup of their parent ("zombies growing in this container"). Bounded like every family: at
- * most PROM_MAX_SERIES label sets, the rest summed into the "(other commands)" one.
+ * most PROM_MAX_SERIES label sets, the rest summed into the "(other commands)" one. Their label
+ * sets have a shape of their own: their rows in prom_families.c are PV_OWN.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -60,12 +61,11 @@ static struct ff_series *ff_get(struct ff_series *set, size_t *n, size_t *nreal,
 
 static int write_fork_failures(FILE *f, const struct ll_snapshot *s, const struct prom_opts *o)
 {
+	const struct prom_family *m = prom_own_family(PG_FORK_FAILURES);
 	struct ff_series *set, k, *a;
 	size_t i, n = 0, nreal = 0;
 
-	prom_family(f, "lifeline_fork_failures_total", "counter",
-		    "Failed fork/vfork/clone/clone3 calls, by command and errno (EAGAIN: a pids "
-		    "cgroup or process limit).");
+	prom_family(f, m->name, m->type, m->help);
 	set = calloc(PROM_MAX_SERIES + FF_MAX_OTHER, sizeof(*set));
 	if (!set)
 		return -ENOMEM;
@@ -80,7 +80,7 @@ static int write_fork_failures(FILE *f, const struct ll_snapshot *s, const struc
 	}
 	qsort(set, n, sizeof(*set), ff_cmp);
 	for (i = 0; i < n; i++) {
-		fputs("lifeline_fork_failures_total{comm=\"", f);
+		fprintf(f, "%s{%s=\"", m->name, m->label);
 		prom_put_escaped(f, set[i].comm);
 		fprintf(f, "\",errno=\"%s\"", set[i].err);
 		if (set[i].pid)
@@ -93,12 +93,12 @@ static int write_fork_failures(FILE *f, const struct ll_snapshot *s, const struc
 
 static void write_cgroup_zombies(FILE *f, const struct ll_snapshot *s)
 {
+	const struct prom_family *m = prom_own_family(PG_CGROUP_ZOMBIES);
 	const char *path[PROM_MAX_SERIES];
 	uint64_t now[PROM_MAX_SERIES];
 	size_t i, j, n = 0;
 
-	prom_family(f, "lifeline_cgroup_zombies", "gauge",
-		    "Zombies now, by the cgroup v2 path of their parent (not the root cgroup).");
+	prom_family(f, m->name, m->type, m->help);
 	for (i = 0; i < s->nzombies; i++) {
 		const struct ll_zombie_view *z = &s->zombies[i];
 
@@ -115,7 +115,7 @@ static void write_cgroup_zombies(FILE *f, const struct ll_snapshot *s)
 		now[j] += z->now;
 	}
 	for (j = 0; j < n; j++) {
-		fputs("lifeline_cgroup_zombies{cgroup=\"", f);
+		fprintf(f, "%s{%s=\"", m->name, m->label);
 		prom_put_escaped(f, path[j]);
 		fprintf(f, "\"} %" PRIu64 "\n", now[j]);
 	}

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * Streamed events (--events): one text line or one JSON object per event, and with --explain
- * one plain sentence saying what the kernel just did.
+ * Streamed events (--events): one text line or one JSON object per event. The --explain
+ * sentence that may follow or go with it is written by explain.c.
  */
-#include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include "format.h"
@@ -14,368 +12,10 @@
 #include "render_patterns.h"
 #include "render_containers.h"
 #include "render_loops.h"
+#include "explain.h"
+#include "util.h"
 
-#define EXPLAIN_LEN 1024
-
-static const char *const ev_names[EV_KIND_MAX] = {
-	[EV_FORK] = "fork",
-	[EV_EXEC] = "exec",
-	[EV_EXIT] = "exit",
-	[EV_REAP] = "reap",
-	[EV_ORPHAN] = "orphan",
-	[EV_SIGCHLD] = "sigchld",
-	[EV_ACCEPT] = "accept",
-	[EV_STALL] = "stall",
-	[EV_WAKEUP] = "wakeup",
-	[EV_FORK_FAILED] = "fork_failed",
-};
-
-const char *render_event_name(enum ll_ev_kind kind)
-{
-	return (unsigned int)kind < EV_KIND_MAX && ev_names[kind] ? ev_names[kind] : "?";
-}
-
-/* comm arrays are NUL-terminated by the kernel, but a full one need not be. */
-static size_t comm_len(const char *comm)
-{
-	return strnlen(comm, LL_COMM_LEN);
-}
-
-static const char *comm_copy(char out[LL_COMM_LEN], const char *comm)
-{
-	size_t n = comm_len(comm);
-
-	if (n == LL_COMM_LEN)
-		n--;
-	memcpy(out, comm, n);
-	out[n] = '\0';
-	return out;
-}
-
-/* ---- explain sentences ---------------------------------------------------------------------- */
-
-static const char *explain_parent(char *buf, size_t n, uint32_t ppid)
-{
-	if (ppid)
-		snprintf(buf, n, "its parent %u", ppid);
-	else
-		snprintf(buf, n, "its parent");
-	return buf;
-}
-
-static void explain_exec(char *b, size_t n, const struct ll_event *ev, const char *comm)
-{
-	size_t pos = 0;
-
-	fmt_append(b, n, &pos, "%u now runs %s: exec replaced its program but kept its pid, its "
-		   "parent and its open files (except close-on-exec ones); its command name is "
-		   "now %s", ev->pid, ev->exec.filename ? ev->exec.filename : "a new program",
-		   comm);
-	if (ev->exec.truncated)
-		fmt_append(b, n, &pos, " (its argument list was too long to copy in full)");
-	pat_explain_vfork_wait(b, n, &pos, ev);
-}
-
-static void explain_exit_how(char *b, size_t n, size_t *pos, const struct ll_event *ev,
-			     const char *comm)
-{
-	struct fmt_status st = fmt_decode_status(ev->exit.status);
-	char sig[FMT_NAME_LEN], dur[FMT_DUR_LEN];
-
-	if (st.signaled)
-		fmt_append(b, n, pos, "%u (%s) was killed by %s%s", ev->pid, comm,
-			   fmt_signal(sig, sizeof(sig), st.code),
-			   st.core ? " and dumped core" : "");
-	else
-		fmt_append(b, n, pos, "%u (%s) exited with code %d", ev->pid, comm, st.code);
-	if (ev->exit.age_us != LL_UNKNOWN)
-		fmt_append(b, n, pos, " after %s", fmt_dur_us(dur, sizeof(dur), ev->exit.age_us));
-}
-
-static void explain_exit(char *b, size_t n, const struct ll_event *ev, const char *comm)
-{
-	char parent[FMT_NAME_LEN + 16];
-	size_t pos = 0;
-
-	explain_exit_how(b, n, &pos, ev, comm);
-	explain_parent(parent, sizeof(parent), ev->ppid);
-	if (ev->exit.zombie)
-		fmt_append(b, n, &pos, "; it stays a zombie until %s calls wait()", parent);
-	else
-		fmt_append(b, n, &pos, "; %s ignores SIGCHLD (SIG_IGN or SA_NOCLDWAIT), so the "
-			   "kernel reaps it at once and it never becomes a zombie", parent);
-	pat_explain_wait_status(b, n, &pos, ev->exit.status, false);
-	pat_explain_vfork_wait(b, n, &pos, ev);
-	if (ev->exit.orphaned == 1)
-		fmt_append(b, n, &pos, "; its living child is now an orphan that a subreaper or "
-			   "init adopts");
-	else if (ev->exit.orphaned > 1)
-		fmt_append(b, n, &pos, "; its %u living children are now orphans that a subreaper "
-			   "or init adopts", ev->exit.orphaned);
-}
-
-static void explain_reap(char *b, size_t n, const struct ll_event *ev, const char *comm)
-{
-	char reaper[LL_COMM_LEN], dur[FMT_DUR_LEN];
-	const char *who = ev->reap.orphan ? "its adopter" : "its parent";
-	const char *how = ev->reap.how == HOW_WAITID ? "waitid()" : "wait4()";
-	size_t pos = 0;
-
-	comm_copy(reaper, ev->reap.reaper_comm);
-	fmt_dur_us(dur, sizeof(dur), ev->reap.zombie_us);
-	switch (ev->reap.how) {
-	case HOW_AUTOREAP:
-		fmt_append(b, n, &pos, "%u (%s) was reaped by the kernel as it exited: its parent "
-			   "ignores SIGCHLD (or set SA_NOCLDWAIT), so no wait() was needed and it "
-			   "never lingered as a zombie", ev->pid, comm);
-		return;
-	case HOW_FREE:
-		fmt_append(b, n, &pos, "%u (%s) was reaped, most likely by init or the "
-			   "subreaper that adopted it; lifeline saw it only when the kernel freed it, "
-			   "not the wait() itself; it was a zombie for %s", ev->pid, comm, dur);
-		return;
-	default:
-		break;
-	}
-	if (ev->reap.zombie_us != LL_UNKNOWN)
-		fmt_append(b, n, &pos, "%u (%s) was a zombie for %s: %s %u (%s) collected the exit "
-			   "status with %s and the kernel freed its pid", ev->pid, comm, dur, who,
-			   ev->reap.reaper_pid, reaper, how);
-	else
-		fmt_append(b, n, &pos, "%u (%s) was reaped: %s %u (%s) collected the exit status "
-			   "with %s (its exit was not seen, so how long it was a zombie is "
-			   "unknown)", ev->pid, comm, who, ev->reap.reaper_pid, reaper, how);
-	if (ev->reap.status_known)
-		pat_explain_wait_status(b, n, &pos, ev->reap.status, true);
-}
-
-static void explain_orphan(char *b, size_t n, const struct ll_event *ev, const char *comm)
-{
-	char old[LL_COMM_LEN];
-	size_t pos = 0;
-
-	comm_copy(old, ev->orphan.old_parent_comm);
-	fmt_append(b, n, &pos, "%u (%s) lost its parent %u (%s), which exited first, so the "
-		   "kernel re-parented it", ev->pid, comm, ev->orphan.old_ppid, old);
-	if (ev->orphan.adopter_pid == 1)
-		fmt_append(b, n, &pos, " to init (1), which must now reap it when it exits");
-	else if (ev->orphan.adopter_pid)
-		fmt_append(b, n, &pos, " to %u, the nearest child subreaper "
-			   "(PR_SET_CHILD_SUBREAPER) or its namespace's init, which must now reap "
-			   "it when it exits", ev->orphan.adopter_pid);
-	else
-		fmt_append(b, n, &pos, " to the nearest child subreaper or its namespace's init "
-			   "(not known yet), which must reap it when it exits");
-}
-
-static const char *explain_cld(int code)
-{
-	switch (code) {
-	case CLD_EXITED:
-		return "exited";
-	case CLD_KILLED:
-		return "was killed";
-	case CLD_DUMPED:
-		return "was killed and dumped core";
-	case CLD_TRAPPED:
-		return "was trapped";
-	case CLD_STOPPED:
-		return "stopped";
-	case CLD_CONTINUED:
-		return "continued";
-	}
-	return "changed state";
-}
-
-static void explain_sigchld(char *b, size_t n, const struct ll_event *ev, const char *comm)
-{
-	char from[LL_COMM_LEN];
-	size_t pos = 0;
-
-	comm_copy(from, ev->sigchld.from_comm);
-	switch (ev->sigchld.result) {
-	case LL_SIG_DELIVERED:
-		fmt_append(b, n, &pos, "The kernel sent SIGCHLD to %u (%s) because %u (%s) %s: "
-			   "its handler, if it has one, runs next, and wait() can now collect "
-			   "the child", ev->pid, comm, ev->sigchld.from_pid, from,
-			   explain_cld(ev->sigchld.code));
-		break;
-	case LL_SIG_IGNORED:
-		fmt_append(b, n, &pos, "SIGCHLD to %u (%s) was dropped because it ignores the "
-			   "signal: at the default (SIG_DFL) %u, which %s, stays a zombie until "
-			   "wait(), while an explicit SIG_IGN makes the kernel reap it at once",
-			   ev->pid, comm, ev->sigchld.from_pid, explain_cld(ev->sigchld.code));
-		break;
-	case LL_SIG_ALREADY_PENDING:
-		fmt_append(b, n, &pos, "SIGCHLD was already pending for %u (%s), so this one "
-			   "(from %u) merged into it: a handler that reaps one child per signal "
-			   "will leave a zombie; reap in a loop with waitpid(-1, ..., WNOHANG)",
-			   ev->pid, comm, ev->sigchld.from_pid);
-		break;
-	default:
-		fmt_append(b, n, &pos, "SIGCHLD to %u (%s) from %u was not queued (kernel "
-			   "result %d)", ev->pid, comm, ev->sigchld.from_pid, ev->sigchld.result);
-		break;
-	}
-	pat_explain_stop(b, n, &pos, ev);
-}
-
-static void explain_accept_error(char *b, size_t n, const struct ll_event *ev, const char *comm)
-{
-	int err = -ev->accept.fd;
-	char name[FMT_NAME_LEN];
-	size_t pos = 0;
-
-	fmt_append(b, n, &pos, "accept() by %u (%s) on fd %d failed with %s", ev->pid, comm,
-		   ev->accept.listen_fd, fmt_errno(name, sizeof(name), err));
-	if (err == EAGAIN)
-		fmt_append(b, n, &pos, ": the accept queue was empty, because the socket is "
-			   "non-blocking and nothing was waiting, or another thread took the "
-			   "connection");
-	else if (err == EMFILE || err == ENFILE)
-		fmt_append(b, n, &pos, ": it is out of file descriptors, so connections pile up "
-			   "in the accept queue until it closes some (or raises RLIMIT_NOFILE)");
-	else if (err == EINTR)
-		fmt_append(b, n, &pos, ": a signal interrupted the wait for a connection");
-	else if (err == ECONNABORTED)
-		fmt_append(b, n, &pos, ": the peer reset the connection while it sat in the queue");
-}
-
-static void explain_accept(char *b, size_t n, const struct ll_event *ev, const char *comm)
-{
-	char raddr[FMT_ADDR_LEN], laddr[FMT_ADDR_LEN], dur[FMT_DUR_LEN];
-	const typeof(ev->accept) *a = &ev->accept;
-	size_t pos = 0;
-
-	if (a->fd < 0) {
-		explain_accept_error(b, n, ev, comm);
-		return;
-	}
-	if (a->family != AF_INET && a->family != AF_INET6) {
-		fmt_append(b, n, &pos, "%u (%s) accepted a connection as fd %d on a socket that is "
-			   "not TCP/IP", ev->pid, comm, a->fd);
-		return;
-	}
-	fmt_append(b, n, &pos, "%u (%s) accepted a connection from %s on %s as fd %d", ev->pid,
-		   comm, fmt_addr(raddr, sizeof(raddr), a->family, a->raddr, a->rport),
-		   fmt_addr(laddr, sizeof(laddr), a->family, a->laddr, a->lport), a->fd);
-	if (a->queue_us == LL_UNKNOWN) {
-		fmt_append(b, n, &pos, "; its handshake was not seen, so how long it waited in the "
-			   "accept queue is unknown");
-		return;
-	}
-	fmt_append(b, n, &pos, "; it had waited %s in the accept queue since its TCP handshake "
-		   "completed", fmt_dur_us(dur, sizeof(dur), a->queue_us));
-	if (a->queue_us >= 10000)
-		fmt_append(b, n, &pos, ", a sign that the server calls accept() slower than "
-			   "connections arrive");
-	pat_explain_backlog(b, n, &pos, ev);
-}
-
-static void explain_thread(char *b, size_t n, size_t *pos, const struct ll_event *ev,
-			   const char *comm)
-{
-	if (ev->tid && ev->tid != ev->pid)
-		fmt_append(b, n, pos, "%s %u of %u (%s)", *pos ? "thread" : "Thread", ev->tid,
-			   ev->pid, comm);
-	else
-		fmt_append(b, n, pos, "%u (%s)", ev->pid, comm);
-}
-
-static void explain_stall(const struct ll_render_opts *o, char *b, size_t n,
-			  const struct ll_event *ev, const char *comm)
-{
-	char dur[FMT_DUR_LEN];
-	size_t pos = 0;
-
-	explain_thread(b, n, &pos, ev, comm);
-	fmt_append(b, n, &pos, " was busy for %s between two epoll_wait calls",
-		   fmt_dur_us(dur, sizeof(dur), ev->stall.busy_us));
-	if (o->stall_ms)
-		fmt_append(b, n, &pos, ", more than the %" PRIu64 " ms stall threshold",
-			   o->stall_ms);
-	fmt_append(b, n, &pos, ": every other connection on this event loop waited up to that "
-		   "long to be served");
-}
-
-static void explain_wakeup(char *b, size_t n, const struct ll_event *ev, const char *comm)
-{
-	char dur[FMT_DUR_LEN], err[FMT_NAME_LEN];
-	int events = ev->wakeup.events;
-	size_t pos = 0;
-
-	fmt_dur_us(dur, sizeof(dur), ev->wakeup.blocked_us);
-	if (events > 0) {
-		fmt_append(b, n, &pos, "epoll_wait returned %d ready event%s to ", events,
-			   events == 1 ? "" : "s");
-		explain_thread(b, n, &pos, ev, comm);
-		fmt_append(b, n, &pos, " after %s blocked; the loop handles %s before it waits "
-			   "again", dur, events == 1 ? "it" : "them");
-	} else if (events == 0) {
-		fmt_append(b, n, &pos, "epoll_wait in ");
-		explain_thread(b, n, &pos, ev, comm);
-		fmt_append(b, n, &pos, " timed out after %s with nothing ready", dur);
-	} else {
-		fmt_append(b, n, &pos, "epoll_wait in ");
-		explain_thread(b, n, &pos, ev, comm);
-		fmt_append(b, n, &pos, " failed with %s after %s%s",
-			   fmt_errno(err, sizeof(err), -events), dur,
-			   -events == EINTR ? ": a signal interrupted the wait" : "");
-	}
-}
-
-const char *render_explain(const struct ll_render_opts *o, const struct ll_event *ev, char *buf,
-			   size_t n)
-{
-	char comm[LL_COMM_LEN];
-	size_t pos;
-
-	if (!n)
-		return buf;
-	buf[0] = '\0';
-	comm_copy(comm, ev->comm);
-	switch (ev->kind) {
-	case EV_FORK:
-		pat_explain_fork(buf, n, ev, comm);
-		break;
-	case EV_EXEC:
-		explain_exec(buf, n, ev, comm);
-		break;
-	case EV_EXIT:
-		explain_exit(buf, n, ev, comm);
-		break;
-	case EV_REAP:
-		explain_reap(buf, n, ev, comm);
-		break;
-	case EV_ORPHAN:
-		explain_orphan(buf, n, ev, comm);
-		break;
-	case EV_SIGCHLD:
-		explain_sigchld(buf, n, ev, comm);
-		break;
-	case EV_ACCEPT:
-		explain_accept(buf, n, ev, comm);
-		break;
-	case EV_STALL:
-		explain_stall(o, buf, n, ev, comm);
-		break;
-	case EV_WAKEUP:
-		explain_wakeup(buf, n, ev, comm);
-		break;
-	case EV_FORK_FAILED:
-		render_fork_failed_explain(buf, n, ev, comm);
-		break;
-	default:
-		break;
-	}
-	/* One sentence: it ends with a full stop. */
-	pos = strlen(buf);
-	if (pos && pos + 1 < n && buf[pos - 1] != '.')
-		fmt_append(buf, n, &pos, ".");
-	return buf;
-}
-
-/* ---- JSON ----------------------------------------------------------------------------------- */
+/* ---- helpers --------------------------------------------------------------------------------- */
 
 /* A comm the state did not know ("?", or empty) is left out, never written as a name. */
 static void json_comm(struct json_w *w, const char *key, const char *comm)
@@ -419,7 +59,63 @@ static void json_argv(struct json_w *w, const char *args, size_t len)
 	json_arr_end(w);
 }
 
-static void json_exit(struct json_w *w, const struct ll_event *ev)
+static void text_comm(FILE *f, const char *comm)
+{
+	fmt_text(f, comm, comm_len(comm));
+}
+
+static void text_thread(FILE *f, const struct ll_event *ev)
+{
+	if (ev->tid && ev->tid != ev->pid)
+		fprintf(f, "tid %u, ", ev->tid);
+}
+
+/* ---- each kind: its JSON fields and its text details, side by side --------------------------- */
+
+/* fork */
+static void json_fork(struct json_w *w, const struct ll_event *ev)
+{
+	json_pid(w, "ppid", ev->ppid);
+	json_comm(w, "comm", ev->comm);
+	pat_json_fork(w, ev);
+}
+
+static void text_fork(FILE *f, const struct ll_event *ev)
+{
+	char pid[FMT_NUM_LEN];
+
+	fprintf(f, "parent %s", fmt_pid(pid, sizeof(pid), ev->ppid));
+	pat_text_fork(f, ev);
+}
+
+/* exec */
+static void json_exec(struct json_w *w, const struct ll_event *ev)
+{
+	json_pid(w, "ppid", ev->ppid);
+	json_comm(w, "comm", ev->comm);
+	if (ev->exec.filename)
+		json_kv_str(w, "filename", ev->exec.filename);
+	json_argv(w, ev->exec.args, ev->exec.args_len);
+	json_kv_bool(w, "argv_truncated", ev->exec.truncated);
+	pat_json_vfork_wait(w, ev);
+}
+
+static void text_exec(FILE *f, const struct ll_event *ev)
+{
+	if (ev->exec.filename)
+		fmt_text(f, ev->exec.filename, strlen(ev->exec.filename));
+	else
+		fputc('?', f);
+	if (ev->exec.args_len || ev->exec.truncated) {
+		fputs(": ", f);
+		fmt_argv(f, ev->exec.args, ev->exec.args ? ev->exec.args_len : 0,
+			 ev->exec.truncated);
+	}
+	pat_text_vfork_wait(f, ev);
+}
+
+/* exit */
+static void json_exit_status(struct json_w *w, const struct ll_event *ev)
 {
 	struct fmt_status st = fmt_decode_status(ev->exit.status);
 	char sig[FMT_NAME_LEN];
@@ -436,7 +132,102 @@ static void json_exit(struct json_w *w, const struct ll_event *ev)
 	json_kv_u64(w, "orphaned", ev->exit.orphaned);
 }
 
-static void json_accept(struct json_w *w, const struct ll_event *ev)
+static void json_exit(struct json_w *w, const struct ll_event *ev)
+{
+	json_pid(w, "ppid", ev->ppid);
+	json_comm(w, "comm", ev->comm);
+	json_exit_status(w, ev);
+	pat_json_vfork_wait(w, ev);
+}
+
+static void text_exit(FILE *f, const struct ll_event *ev)
+{
+	struct fmt_status st = fmt_decode_status(ev->exit.status);
+	char sig[FMT_NAME_LEN], dur[FMT_DUR_LEN], pid[FMT_NUM_LEN];
+
+	if (st.signaled)
+		fprintf(f, "%s%s", fmt_signal(sig, sizeof(sig), st.code),
+			st.core ? " (core dumped)" : "");
+	else
+		fprintf(f, "code %d", st.code);
+	fprintf(f, ", age %s, parent %s, %s", fmt_dur_us(dur, sizeof(dur), ev->exit.age_us),
+		fmt_pid(pid, sizeof(pid), ev->ppid), ev->exit.zombie ? "zombie" : "auto-reaped");
+	if (ev->exit.orphaned)
+		fprintf(f, ", orphaned %u", ev->exit.orphaned);
+	pat_text_vfork_wait(f, ev);
+}
+
+/* reap */
+static void json_reap(struct json_w *w, const struct ll_event *ev)
+{
+	json_comm(w, "comm", ev->comm);
+	json_pid(w, "reaper_pid", ev->reap.reaper_pid);
+	json_other_comm(w, "reaper_comm", ev->reap.reaper_comm);
+	if (ev->reap.how != HOW_AUTOREAP)	/* never a zombie: no zombie time */
+		json_known_u64(w, "zombie_us", ev->reap.zombie_us);
+	json_kv_str(w, "how", fmt_how(ev->reap.how));
+	json_kv_bool(w, "orphan", ev->reap.orphan);
+}
+
+static void text_reap(FILE *f, const struct ll_event *ev)
+{
+	char dur[FMT_DUR_LEN], pid[FMT_NUM_LEN];
+
+	fprintf(f, "%s, zombie %s", fmt_how(ev->reap.how),
+		fmt_dur_us(dur, sizeof(dur), ev->reap.zombie_us));
+	if (ev->reap.how == HOW_AUTOREAP)
+		return;
+	fprintf(f, ", by %s%s (", ev->reap.orphan ? "adopter " : "",
+		fmt_pid(pid, sizeof(pid), ev->reap.reaper_pid));
+	text_comm(f, ev->reap.reaper_comm);
+	fputc(')', f);
+}
+
+/* orphan */
+static void json_orphan(struct json_w *w, const struct ll_event *ev)
+{
+	json_comm(w, "comm", ev->comm);
+	json_pid(w, "old_ppid", ev->orphan.old_ppid);
+	json_other_comm(w, "old_parent_comm", ev->orphan.old_parent_comm);
+	/* The contract keeps this one with 0 for "not yet known". */
+	json_kv_u64(w, "adopter_pid", ev->orphan.adopter_pid);
+}
+
+static void text_orphan(FILE *f, const struct ll_event *ev)
+{
+	char old[FMT_NUM_LEN], adopter[FMT_NUM_LEN];
+
+	fprintf(f, "parent %s (", fmt_pid(old, sizeof(old), ev->orphan.old_ppid));
+	text_comm(f, ev->orphan.old_parent_comm);
+	fprintf(f, ") died, adopter %s", fmt_pid(adopter, sizeof(adopter), ev->orphan.adopter_pid));
+}
+
+/* sigchld */
+static void json_sigchld(struct json_w *w, const struct ll_event *ev)
+{
+	json_comm(w, "comm", ev->comm);
+	json_pid(w, "from_pid", ev->sigchld.from_pid);
+	json_other_comm(w, "from_comm", ev->sigchld.from_comm);
+	json_kv_str(w, "result", fmt_sig_result(ev->sigchld.result));
+	if (fmt_cld_code(ev->sigchld.code))
+		json_kv_str(w, "code", fmt_cld_code(ev->sigchld.code));
+}
+
+static void text_sigchld(FILE *f, const struct ll_event *ev)
+{
+	const char *code = fmt_cld_code(ev->sigchld.code);
+	char pid[FMT_NUM_LEN];
+
+	fprintf(f, "from %s (", fmt_pid(pid, sizeof(pid), ev->sigchld.from_pid));
+	text_comm(f, ev->sigchld.from_comm);
+	fprintf(f, ")%s%s, %s", code ? " " : "", code ? code : "",
+		fmt_sig_result(ev->sigchld.result));
+	if (ev->sigchld.result < 0 || ev->sigchld.result > LL_SIG_ALREADY_PENDING)
+		fprintf(f, " (%d)", ev->sigchld.result);
+}
+
+/* accept */
+static void json_accept_fields(struct json_w *w, const struct ll_event *ev)
 {
 	const typeof(ev->accept) *a = &ev->accept;
 	char ip[FMT_ADDR_LEN], err[FMT_NAME_LEN];
@@ -457,167 +248,11 @@ static void json_accept(struct json_w *w, const struct ll_event *ev)
 	pat_json_accept(w, ev);
 }
 
-static void json_event_fields(struct json_w *w, const struct ll_event *ev)
+static void json_accept(struct json_w *w, const struct ll_event *ev)
 {
-	switch (ev->kind) {
-	case EV_FORK:
-		json_pid(w, "ppid", ev->ppid);
-		json_comm(w, "comm", ev->comm);
-		pat_json_fork(w, ev);
-		break;
-	case EV_EXEC:
-		json_pid(w, "ppid", ev->ppid);
-		json_comm(w, "comm", ev->comm);
-		if (ev->exec.filename)
-			json_kv_str(w, "filename", ev->exec.filename);
-		json_argv(w, ev->exec.args, ev->exec.args_len);
-		json_kv_bool(w, "argv_truncated", ev->exec.truncated);
-		pat_json_vfork_wait(w, ev);
-		break;
-	case EV_EXIT:
-		json_pid(w, "ppid", ev->ppid);
-		json_comm(w, "comm", ev->comm);
-		json_exit(w, ev);
-		pat_json_vfork_wait(w, ev);
-		break;
-	case EV_REAP:
-		json_comm(w, "comm", ev->comm);
-		json_pid(w, "reaper_pid", ev->reap.reaper_pid);
-		json_other_comm(w, "reaper_comm", ev->reap.reaper_comm);
-		if (ev->reap.how != HOW_AUTOREAP)	/* never a zombie: no zombie time */
-			json_known_u64(w, "zombie_us", ev->reap.zombie_us);
-		json_kv_str(w, "how", fmt_how(ev->reap.how));
-		json_kv_bool(w, "orphan", ev->reap.orphan);
-		break;
-	case EV_ORPHAN:
-		json_comm(w, "comm", ev->comm);
-		json_pid(w, "old_ppid", ev->orphan.old_ppid);
-		json_other_comm(w, "old_parent_comm", ev->orphan.old_parent_comm);
-		/* The contract keeps this one with 0 for "not yet known". */
-		json_kv_u64(w, "adopter_pid", ev->orphan.adopter_pid);
-		break;
-	case EV_SIGCHLD:
-		json_comm(w, "comm", ev->comm);
-		json_pid(w, "from_pid", ev->sigchld.from_pid);
-		json_other_comm(w, "from_comm", ev->sigchld.from_comm);
-		json_kv_str(w, "result", fmt_sig_result(ev->sigchld.result));
-		if (fmt_cld_code(ev->sigchld.code))
-			json_kv_str(w, "code", fmt_cld_code(ev->sigchld.code));
-		break;
-	case EV_ACCEPT:
-		json_pid(w, "tid", ev->tid);
-		json_comm(w, "comm", ev->comm);
-		json_accept(w, ev);
-		break;
-	case EV_STALL:
-		json_pid(w, "tid", ev->tid);
-		json_comm(w, "comm", ev->comm);
-		json_known_u64(w, "busy_us", ev->stall.busy_us);
-		if (ev->stall.start_ns && ev->stall.start_ns != LL_UNKNOWN)
-			json_kv_u64(w, "start_ns", ev->stall.start_ns);
-		json_stall_parts(w, ev);
-		break;
-	case EV_WAKEUP:
-		json_pid(w, "tid", ev->tid);
-		json_comm(w, "comm", ev->comm);
-		json_kv_i64(w, "events", ev->wakeup.events);
-		json_known_u64(w, "blocked_us", ev->wakeup.blocked_us);
-		json_known_u64(w, "busy_us", ev->wakeup.busy_us);
-		break;
-	case EV_FORK_FAILED:
-		render_fork_failed_json(w, ev);
-		break;
-	default:
-		break;
-	}
-}
-
-static void event_json(const struct ll_render_opts *o, const struct ll_event *ev)
-{
-	char explain[EXPLAIN_LEN];
-	struct json_w w;
-
-	json_init(&w, o->out);
-	json_obj_begin(&w);
-	json_kv_str(&w, "type", render_event_name(ev->kind));
-	json_kv_u64(&w, "ts_ns", ev->ts_ns);
-	if (o->timestamp)
-		json_kv_str(&w, "time", render_wall_rfc3339(o, ev->ts_ns, explain, sizeof(explain)));
-	json_pid(&w, "pid", ev->pid);
-	json_pid(&w, "ns_pid", ev->ns_pid);	/* only in a PID namespace below the host's */
-	json_event_fields(&w, ev);
-	if (ev->cgroup)
-		json_kv_str(&w, "cgroup", ev->cgroup);
-	if (o->explain)
-		json_kv_str(&w, "explain", render_explain(o, ev, explain, sizeof(explain)));
-	json_obj_end(&w);
-	json_newline(&w);
-}
-
-/* ---- text ----------------------------------------------------------------------------------- */
-
-static void text_comm(FILE *f, const char *comm)
-{
-	fmt_text(f, comm, comm_len(comm));
-}
-
-static void text_exit(FILE *f, const struct ll_event *ev)
-{
-	struct fmt_status st = fmt_decode_status(ev->exit.status);
-	char sig[FMT_NAME_LEN], dur[FMT_DUR_LEN], pid[FMT_NUM_LEN];
-
-	if (st.signaled)
-		fprintf(f, "%s%s", fmt_signal(sig, sizeof(sig), st.code),
-			st.core ? " (core dumped)" : "");
-	else
-		fprintf(f, "code %d", st.code);
-	fprintf(f, ", age %s, parent %s, %s", fmt_dur_us(dur, sizeof(dur), ev->exit.age_us),
-		fmt_pid(pid, sizeof(pid), ev->ppid), ev->exit.zombie ? "zombie" : "auto-reaped");
-	if (ev->exit.orphaned)
-		fprintf(f, ", orphaned %u", ev->exit.orphaned);
-	pat_text_vfork_wait(f, ev);
-}
-
-static void text_reap(FILE *f, const struct ll_event *ev)
-{
-	char dur[FMT_DUR_LEN], pid[FMT_NUM_LEN];
-
-	fprintf(f, "%s, zombie %s", fmt_how(ev->reap.how),
-		fmt_dur_us(dur, sizeof(dur), ev->reap.zombie_us));
-	if (ev->reap.how == HOW_AUTOREAP)
-		return;
-	fprintf(f, ", by %s%s (", ev->reap.orphan ? "adopter " : "",
-		fmt_pid(pid, sizeof(pid), ev->reap.reaper_pid));
-	text_comm(f, ev->reap.reaper_comm);
-	fputc(')', f);
-}
-
-static void text_orphan(FILE *f, const struct ll_event *ev)
-{
-	char old[FMT_NUM_LEN], adopter[FMT_NUM_LEN];
-
-	fprintf(f, "parent %s (", fmt_pid(old, sizeof(old), ev->orphan.old_ppid));
-	text_comm(f, ev->orphan.old_parent_comm);
-	fprintf(f, ") died, adopter %s", fmt_pid(adopter, sizeof(adopter), ev->orphan.adopter_pid));
-}
-
-static void text_sigchld(FILE *f, const struct ll_event *ev)
-{
-	const char *code = fmt_cld_code(ev->sigchld.code);
-	char pid[FMT_NUM_LEN];
-
-	fprintf(f, "from %s (", fmt_pid(pid, sizeof(pid), ev->sigchld.from_pid));
-	text_comm(f, ev->sigchld.from_comm);
-	fprintf(f, ")%s%s, %s", code ? " " : "", code ? code : "",
-		fmt_sig_result(ev->sigchld.result));
-	if (ev->sigchld.result < 0 || ev->sigchld.result > LL_SIG_ALREADY_PENDING)
-		fprintf(f, " (%d)", ev->sigchld.result);
-}
-
-static void text_thread(FILE *f, const struct ll_event *ev)
-{
-	if (ev->tid && ev->tid != ev->pid)
-		fprintf(f, "tid %u, ", ev->tid);
+	json_pid(w, "tid", ev->tid);
+	json_comm(w, "comm", ev->comm);
+	json_accept_fields(w, ev);
 }
 
 static void text_accept(FILE *f, const struct ll_event *ev)
@@ -638,6 +273,36 @@ static void text_accept(FILE *f, const struct ll_event *ev)
 	pat_text_backlog(f, ev);
 }
 
+/* stall */
+static void json_stall(struct json_w *w, const struct ll_event *ev)
+{
+	json_pid(w, "tid", ev->tid);
+	json_comm(w, "comm", ev->comm);
+	json_known_u64(w, "busy_us", ev->stall.busy_us);
+	if (ev->stall.start_ns && ev->stall.start_ns != LL_UNKNOWN)
+		json_kv_u64(w, "start_ns", ev->stall.start_ns);
+	json_stall_parts(w, ev);
+}
+
+static void text_stall(FILE *f, const struct ll_event *ev)
+{
+	char dur[FMT_DUR_LEN];
+
+	text_thread(f, ev);
+	fprintf(f, "busy %s", fmt_dur_us(dur, sizeof(dur), ev->stall.busy_us));
+	text_stall_parts(f, ev);
+}
+
+/* wakeup */
+static void json_wakeup(struct json_w *w, const struct ll_event *ev)
+{
+	json_pid(w, "tid", ev->tid);
+	json_comm(w, "comm", ev->comm);
+	json_kv_i64(w, "events", ev->wakeup.events);
+	json_known_u64(w, "blocked_us", ev->wakeup.blocked_us);
+	json_known_u64(w, "busy_us", ev->wakeup.busy_us);
+}
+
 static void text_wakeup(FILE *f, const struct ll_event *ev)
 {
 	char blocked[FMT_DUR_LEN], busy[FMT_DUR_LEN], err[FMT_NAME_LEN];
@@ -655,56 +320,66 @@ static void text_wakeup(FILE *f, const struct ll_event *ev)
 		fmt_dur_us(busy, sizeof(busy), ev->wakeup.busy_us));
 }
 
-static void text_details(FILE *f, const struct ll_event *ev)
-{
-	char pid[FMT_NUM_LEN], dur[FMT_DUR_LEN];
+/*
+ * Every kind of event: its "type" in the contract, its JSON fields after "pid" and its text
+ * DETAILS column. A new kind is a row here, its two printers and its --explain sentence.
+ */
+static const struct ev_printer {
+	const char *name;
+	void (*json)(struct json_w *w, const struct ll_event *ev);
+	void (*text)(FILE *f, const struct ll_event *ev);
+} ev_printers[EV_KIND_MAX] = {
+	[EV_FORK] = { "fork", json_fork, text_fork },
+	[EV_EXEC] = { "exec", json_exec, text_exec },
+	[EV_EXIT] = { "exit", json_exit, text_exit },
+	[EV_REAP] = { "reap", json_reap, text_reap },
+	[EV_ORPHAN] = { "orphan", json_orphan, text_orphan },
+	[EV_SIGCHLD] = { "sigchld", json_sigchld, text_sigchld },
+	[EV_ACCEPT] = { "accept", json_accept, text_accept },
+	[EV_STALL] = { "stall", json_stall, text_stall },
+	[EV_WAKEUP] = { "wakeup", json_wakeup, text_wakeup },
+	[EV_FORK_FAILED] = { "fork_failed", render_fork_failed_json, render_fork_failed_text },
+};
 
-	switch (ev->kind) {
-	case EV_FORK:
-		fprintf(f, "parent %s", fmt_pid(pid, sizeof(pid), ev->ppid));
-		pat_text_fork(f, ev);
-		break;
-	case EV_EXEC:
-		if (ev->exec.filename)
-			fmt_text(f, ev->exec.filename, strlen(ev->exec.filename));
-		else
-			fputc('?', f);
-		if (ev->exec.args_len || ev->exec.truncated) {
-			fputs(": ", f);
-			fmt_argv(f, ev->exec.args, ev->exec.args ? ev->exec.args_len : 0,
-				 ev->exec.truncated);
-		}
-		pat_text_vfork_wait(f, ev);
-		break;
-	case EV_EXIT:
-		text_exit(f, ev);
-		break;
-	case EV_REAP:
-		text_reap(f, ev);
-		break;
-	case EV_ORPHAN:
-		text_orphan(f, ev);
-		break;
-	case EV_SIGCHLD:
-		text_sigchld(f, ev);
-		break;
-	case EV_ACCEPT:
-		text_accept(f, ev);
-		break;
-	case EV_STALL:
-		text_thread(f, ev);
-		fprintf(f, "busy %s", fmt_dur_us(dur, sizeof(dur), ev->stall.busy_us));
-		text_stall_parts(f, ev);
-		break;
-	case EV_WAKEUP:
-		text_wakeup(f, ev);
-		break;
-	case EV_FORK_FAILED:
-		render_fork_failed_text(f, ev);
-		break;
-	default:
-		break;
-	}
+/* The printers of kind, or NULL when it is out of range or has none. */
+static const struct ev_printer *printer_of(enum ll_ev_kind kind)
+{
+	if ((unsigned int)kind >= EV_KIND_MAX || !ev_printers[kind].name)
+		return NULL;
+	return &ev_printers[kind];
+}
+
+const char *render_event_name(enum ll_ev_kind kind)
+{
+	const struct ev_printer *p = printer_of(kind);
+
+	return p ? p->name : "?";
+}
+
+/* ---- an event -------------------------------------------------------------------------------- */
+
+static void event_json(const struct ll_render_opts *o, const struct ll_event *ev)
+{
+	const struct ev_printer *p = printer_of(ev->kind);
+	char explain[EXPLAIN_LEN];
+	struct json_w w;
+
+	json_init(&w, o->out);
+	json_obj_begin(&w);
+	json_kv_str(&w, "type", render_event_name(ev->kind));
+	json_kv_u64(&w, "ts_ns", ev->ts_ns);
+	if (o->timestamp)
+		json_kv_str(&w, "time", render_wall_rfc3339(o, ev->ts_ns, explain, sizeof(explain)));
+	json_pid(&w, "pid", ev->pid);
+	json_pid(&w, "ns_pid", ev->ns_pid);	/* only in a PID namespace below the host's */
+	if (p)
+		p->json(&w, ev);
+	if (ev->cgroup)
+		json_kv_str(&w, "cgroup", ev->cgroup);
+	if (o->explain)
+		json_kv_str(&w, "explain", render_explain(o, ev, explain, sizeof(explain)));
+	json_obj_end(&w);
+	json_newline(&w);
 }
 
 static double event_rel_s(const struct ll_render_opts *o, uint64_t ts_ns)
@@ -716,6 +391,7 @@ static double event_rel_s(const struct ll_render_opts *o, uint64_t ts_ns)
 
 static void event_text(const struct ll_render_opts *o, const struct ll_event *ev)
 {
+	const struct ev_printer *p = printer_of(ev->kind);
 	char comm[LL_COMM_LEN], pid[FMT_NUM_LEN], explain[EXPLAIN_LEN], wall[32];
 	bool folded = false;
 	FILE *f = o->out;
@@ -728,7 +404,8 @@ static void event_text(const struct ll_render_opts *o, const struct ll_event *ev
 		fprintf(f, "%s ", render_wall_hms(o, ev->ts_ns, wall, sizeof(wall)));
 	fprintf(f, "%8.3f %-7s %-7s %-15s ", event_rel_s(o, ev->ts_ns), render_event_name(ev->kind),
 		fmt_pid(pid, sizeof(pid), ev->pid), fmt_comm(comm, ev->comm));
-	text_details(f, ev);
+	if (p)
+		p->text(f, ev);
 	fputc('\n', f);
 	if (o->explain && !folded) {
 		fputs("         # ", f);
