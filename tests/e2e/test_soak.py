@@ -40,6 +40,16 @@ def status_kb(pid, key):
     return None
 
 
+def rss_parts(pid):
+    """VmRSS as anonymous + file-backed + shared memory, e.g. '14200 (anon 1276, file 12752,
+    shmem 0)': the ring buffer's pages are not anonymous."""
+    with open(f"/proc/{pid}/status") as f:
+        st = dict(line.split(":", 1) for line in f if ":" in line)
+    get = lambda k: st.get(k, "? kB").split()[0]  # noqa: E731
+    return (f"{get('VmRSS')} (anon {get('RssAnon')}, file {get('RssFile')}, "
+            f"shmem {get('RssShmem')})")
+
+
 def nfds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
@@ -80,11 +90,13 @@ def test_soak():
         lpid = t.proc.pid
         ids = prog_ids(lpid)
         rss_attach = status_kb(lpid, "VmRSS")
+        parts = [rss_parts(lpid)]
         t0 = time.monotonic()
         release(storm)
         warm = wait_until(lambda: (t.summary or {}).get("processes", {}).get("forks", 0) >= WARM,
                           60, 0.05)
         rss_warm, fds_warm = status_kb(lpid, "VmRSS"), nfds(lpid)
+        parts.append(rss_parts(lpid))
         capped = False
         try:
             storm.wait(max(1.0, MAX_S - (time.monotonic() - t0)))
@@ -100,6 +112,7 @@ def test_soak():
         wait_until(lambda: len(summaries(t)) >= n + 2 and
                    (t.summary or {}).get("processes", {}).get("zombies_now") == 0, 10, 0.05)
         rss_end, fds_end = status_kb(lpid, "VmRSS"), nfds(lpid)
+        parts.append(rss_parts(lpid))
         hwm = status_kb(lpid, "VmHWM")
         maps = map_fill(lpid)
         rc = t.stop()
@@ -112,6 +125,7 @@ def test_soak():
     info(f"soak: {made} processes in {secs:.1f}s{' (capped by LL_SOAK_MAX_S)' if capped else ''};"
          f" VmRSS attach {rss_attach} kB, after {WARM} {rss_warm} kB, end {rss_end} kB, "
          f"peak {hwm} kB; fds {fds_warm} -> {fds_end}; maps {maps}")
+    info("soak: VmRSS kB at attach, warm, end: " + "; ".join(parts))
     info(f"soak: summary events {s.get('events')} lost {s.get('lost')} map_full "
          f"{s.get('map_full')} processes {p}")
     check("soak: lifeline warmed up and exited 0", warm and rc == 0, f"warm {warm}, exit {rc}")

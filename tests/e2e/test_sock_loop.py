@@ -9,6 +9,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import Server, check, finish, run_loadgen, run_test  # noqa: E402
 from lltrace import Tracer, find, no_loss, wait_for, within  # noqa: E402
+from lltest import slow_upper, timing_skip  # noqa: E402
 
 
 def listener(summary, pid, port):
@@ -41,12 +42,17 @@ def test_accept_queue_fork():
           len(acc) == n and l is not None and l["accepts"] == n, (len(acc), l))
     # A client connects a few hundred us after the server began its 100 ms sleep, so the true
     # wait is just under 100 ms; the histogram's p50 is within 1/16 of the true value.
+    # A slower machine only adds to the wait: the floor always holds, the slack above scales.
     q = [e.get("queue_us") for e in acc]
-    check("accept_queue: every connection's queue wait is 95-130 ms (%s)" % q,
-          all(v is not None and 95000 <= v <= 130000 for v in q), q)
     p50 = l and l["queue_us"] and l["queue_us"]["p50"]
-    check("accept_queue: queue p50 95-130 ms (got %s us)" % p50,
-          p50 is not None and 95000 <= p50 <= 130000, l)
+    check("accept_queue: every connection's queue wait is known and at least 95 ms (%s)" % q,
+          all(v is not None and 95000 <= v for v in q), q)
+    hi = slow_upper(100000, 130000)
+    if not timing_skip("accept_queue: every queue wait and the p50 at most 130 ms", 0.3):
+        check("accept_queue: every connection's queue wait is 95-130 ms (%s)" % q,
+              all(v is not None and 95000 <= v <= hi for v in q), q)
+        check("accept_queue: queue p50 95-130 ms (got %s us)" % p50,
+              p50 is not None and 95000 <= p50 <= hi, l)
     check("accept_queue: %d connections handled by a forked child" % n,
           l is not None and l["handled_by_fork"] == n, l)
     check("accept_queue: peer is 127.0.0.1 on the server's port",
