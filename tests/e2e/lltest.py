@@ -23,6 +23,7 @@ Timing -- under emulation (make test-kernels) everything runs SLOWDOWN times slo
     slow_upper(target, hi)      hi, its slack above target scaled by SLOWDOWN
     slow_limit(limit)           an upper bound on a latency, scaled by SLOWDOWN
     timing_skip(name, rel)      SKIPs name when +-rel scaled reaches the duration itself
+    timed_check(name, rel, ok)  check(name, ok), or that SKIP: for a duration checked +-rel
 
 /proc -- the kernel's own truth; every helper returns None (or []) for a vanished pid:
     proc_state(pid)  ppid(pid)  pgid(pid)  sid(pid)  exit_code(pid)  pids()
@@ -367,3 +368,11 @@ def timing_skip(name, rel):
     skip(name, f"cannot hold under emulation: at slowdown {SLOWDOWN:g} the +-{rel:.0%} "
                f"slack scales to {rel * SLOWDOWN:.0%} of the duration measured")
     return True
+
+
+def timed_check(name, rel, ok, detail=""):
+    """check(name, ok, detail) of a duration given +-rel of slack (ok computed with
+    slow_within/slow_upper), or SKIP name when that slack cannot hold at SLOWDOWN."""
+    if timing_skip(name, rel):
+        return None
+    return check(name, ok, detail)

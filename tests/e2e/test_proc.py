@@ -12,7 +12,7 @@ from lltest import (Server, binary, check, finish, proc_state, run_loadgen,  # n
                     run_test, zombies_of)
 from lltrace import (Tracer, find, no_loss, run,  # noqa: E402
                      set_subreaper, wait_for, within)
-from lltest import SLOWDOWN, slow_limit, slow_within, timing_skip  # noqa: E402
+from lltest import SLOWDOWN, slow_limit, slow_within, timed_check, timing_skip  # noqa: E402
 
 FORK_ECHO = binary("fork_echo")
 
@@ -44,12 +44,12 @@ def test_reap_delay():
     check("reap_delay: %d connections served" % n, r["requests"] == n and r["errors"] == 0, r)
     check("reap_delay: every child reaped by its parent with wait4", len(reaps) == n and
           all(e["how"] == "wait4" for e in reaps), "%d reaps: %s" % (len(reaps), reaps[:2]))
-    bad = [e["zombie_us"] for e in reaps if not within(e.get("zombie_us"), 200000, 0.10)]
-    check("reap_delay: each zombie lived 200 ms +-10%", not bad, "outside: %s" % bad)
+    bad = [e["zombie_us"] for e in reaps if not slow_within(e.get("zombie_us"), 200000, 0.10)]
+    timed_check("reap_delay: each zombie lived 200 ms +-10%", 0.10, not bad, "outside: %s" % bad)
     z = zgroup(t.summary, srv.pid)
     p50 = z and z["lifetime_us"] and z["lifetime_us"]["p50"]
-    check("reap_delay: zombie p50 within 10%% of 200 ms (got %s us)" % p50,
-          within(p50, 200000, 0.10), z)
+    timed_check("reap_delay: zombie p50 within 10%% of 200 ms (got %s us)" % p50, 0.10,
+                slow_within(p50, 200000, 0.10), z)
     check("reap_delay: summary counts %d reaped, 0 now" % n,
           z is not None and z["reaped"] == n and z["now"] == 0, z)
     no_loss("reap_delay", t)
@@ -178,10 +178,10 @@ def test_daemon_orphan():
     o = ogroup(t.summary, me)
     life = o and o["lifetime_us"] and o["lifetime_us"]["max"]
     check("daemon: orphan lifetime %s us = measured %.0f us +-40 ms" % (life, lived),
-          life is not None and abs(life - lived) <= 40000, o)
+          life is not None and abs(life - lived) <= slow_limit(40000), o)
     reap = o and o["reap_us"] and o["reap_us"]["max"]
-    check("daemon: adopter reaped it 100 ms +-20%% after its exit (got %s us)" % reap,
-          slow_within(reap, 100000, 0.20), o)
+    timed_check("daemon: adopter reaped it 100 ms +-20%% after its exit (got %s us)" % reap,
+                0.20, slow_within(reap, 100000, 0.20), o)
     check("daemon: adopted 1, exited 1, alive 0",
           o is not None and o["adopted"] == 1 and o["exited"] == 1 and o["alive"] == 0, o)
     no_loss("daemon", t)
@@ -214,7 +214,8 @@ def test_exit_after():
           len(kids) == 2 and len(orph) == 2 and all(e["adopter_pid"] == me for e in orph),
           (kids, orph))
     o = ogroup(t.summary, me)
-    check("exit_after: adopter's reap delay 50 ms +-20%%, both (got %s)" % (o and o["reap_us"]),
+    timed_check("exit_after: adopter's reap delay 50 ms +-20%%, both (got %s)" %
+                (o and o["reap_us"]), 0.20,
           o is not None and slow_within(o["reap_us"]["p50"], 50000, 0.20) and
           slow_within(o["reap_us"]["max"], 50000, 0.20), o)
     no_loss("exit_after", t)
@@ -241,8 +242,8 @@ def test_command_status():
     exits = find(t.events("exit"), comm="sleep")
     name = "command: the sleep lived 200 ms +-25%"
     check("command: the sleep's exit seen once", len(exits) == 1, exits)
-    if not timing_skip(name, 0.25):
-        check(name, len(exits) == 1 and slow_within(exits[0]["age_us"], 200000, 0.25), exits)
+    timed_check(name, 0.25, len(exits) == 1 and slow_within(exits[0]["age_us"], 200000, 0.25),
+                exits)
     no_loss("command", t)
 
 
@@ -291,9 +292,8 @@ def test_system_wide():
     check("system-wide: exit code 5, reaped by this test",
           len(ex) == 1 and ex[0].get("exit_code") == 5 and len(rp) == 1 and
           rp[0]["reaper_pid"] == os.getpid(), (ex, rp))
-    if not timing_skip("system-wide: age 100 ms +-50%", 0.5):
-        check("system-wide: age 100 ms +-50%",
-              len(ex) == 1 and slow_within(ex[0]["age_us"], 100000, 0.5), ex)
+    timed_check("system-wide: age 100 ms +-50%", 0.5,
+                len(ex) == 1 and slow_within(ex[0]["age_us"], 100000, 0.5), ex)
     no_loss("system-wide", t)
 
 

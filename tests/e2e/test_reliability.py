@@ -299,6 +299,7 @@ def test_caps_instead_of_root():
     level = perf_event_paranoid()
     if level <= 2:
         check_runs_with_caps(name)
+        test_service_caps()
         return
     # Debian's default 3: attaching a tp/ program (perf_event_open) needs CAP_SYS_ADMIN.
     p = run_with_caps()
@@ -316,6 +317,7 @@ def test_caps_instead_of_root():
         check_runs_with_caps(name + " (perf_event_paranoid 2, the fix it names)")
     finally:
         set_perf_event_paranoid(level)
+    test_service_caps()
 
 
 PARANOID = "/proc/sys/kernel/perf_event_paranoid"
@@ -341,6 +343,29 @@ def check_runs_with_caps(name):
     p = run_with_caps()
     s = last_json(p.stdout)
     check(name, p.returncode == 0 and s and s.get("final") and not p.stderr,
+          f"exit {p.returncode}, stderr {p.stderr!r}")
+
+
+def service_caps():
+    """The capabilities examples/lifeline.service keeps, as setpriv names them (bpf, ...)."""
+    with open(os.path.join(ROOT, "examples", "lifeline.service")) as f:
+        for line in f:
+            if line.startswith("CapabilityBoundingSet="):
+                return [c.lower().removeprefix("cap_") for c in line.split("=", 1)[1].split()]
+    return []
+
+
+def test_service_caps():
+    """Root limited to the example service's CapabilityBoundingSet runs, on this kernel with its
+    perf_event_paranoid: the README's and the unit's minimum is the true one."""
+    caps = service_caps()
+    p = subprocess.run(["setpriv", "--bounding-set=-all," + ",".join("+" + c for c in caps),
+                        "--inh-caps=-all", LIFELINE, "--json", "-d", "0.5"],
+                       capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL)
+    s = last_json(p.stdout)
+    check(f"privilege: root with only the service's capabilities {caps} runs, status 0 "
+          f"(perf_event_paranoid {perf_event_paranoid()})",
+          caps and p.returncode == 0 and s and s.get("final") and not p.stderr,
           f"exit {p.returncode}, stderr {p.stderr!r}")
 
 
