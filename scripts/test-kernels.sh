@@ -155,8 +155,11 @@ detect_accel() {		# package -> ACCEL (kvm or tcg), said once
 }
 
 total_pass=0 total_fail=0 total_skip=0
-count() {			# file, prefix
-	grep -c "^$2 " "$1" 2>/dev/null
+count() {			# file, prefix -> how many lines start with it (0 without the file)
+	local n
+
+	n=$(grep -c "^$2 " "$1" 2>/dev/null)
+	echo "${n:-0}"
 }
 
 run_kernel() {			# line, package, accel, host rate
@@ -203,8 +206,7 @@ main() {
 		echo "test-kernels: apt-get update failed; using the package lists there are" >&2
 	for line in "${lines[@]}"; do
 		pkg=$(package_of "$line")
-		[ -n "$pkg" ] || die 2 "unknown kernel '$line': Debian 12 has no linux-image package" \
-			"of that line (6.1 and 6.12 are known)"
+		[ -n "$pkg" ] || die 2 "unknown kernel '$line': Debian 12 has no linux-image package of that line (6.1 and 6.12 are known)"
 		pkgs+=("$pkg")
 	done
 	for pkg in "${pkgs[@]}"; do
