@@ -163,16 +163,21 @@ count() {			# file, prefix -> how many lines start with it (0 without the file)
 }
 
 run_kernel() {			# line, package, accel, host rate
-	local line=$1 pkg=$2 accel=$3 rate=$4 out=$CACHE/run-$2 p f s why secs t0
+	local line=$1 pkg=$2 accel=$3 rate=$4 out=$CACHE/run-$2 p f s why secs t0 rc st
+	local cmdline
 
 	rm -rf "$out"
 	mkdir -p "$out"
 	echo "  BOOT     $pkg (${accel^^}, up to $LIMIT s)"
 	t0=$SECONDS
-	boot "$pkg" "$accel" "$out/console.log" "$out" "ll.host_rate=$rate ll.timeout=$LIMIT${LL_GUEST_TESTS:+ ll.tests=$LL_GUEST_TESTS}"
+	# The tests' own limit leaves the guest time to say so before its qemu is killed.
+	cmdline="ll.host_rate=$rate ll.timeout=$((LIMIT - 60))"
+	boot "$pkg" "$accel" "$out/console.log" "$out" \
+		"$cmdline${LL_GUEST_TESTS:+ ll.tests=$LL_GUEST_TESTS}"
 	finish_boot
+	st=$?
 	why=
-	case $? in
+	case $st in
 	0) ;;
 	124|137) why="guest did not finish within $LIMIT s and was killed" ;;
 	*) why="qemu failed: $(head -c 200 "$tmp/qemu.err" | tr '\n' ' ')" ;;
@@ -180,8 +185,13 @@ run_kernel() {			# line, package, accel, host rate
 	[ -z "$why" ] && [ ! -f "$out/rc" ] &&
 		why="guest ended without a result: $(grep -m1 -E 'LL-GUEST-ERROR|Kernel panic|Oops|BUG:' \
 			"$out/console.log" | cut -c1-160)"
+	rc=$(cat "$out/rc" 2>/dev/null)
+	[ -z "$why" ] && [ "$rc" = 124 ] &&
+		why="the tests did not finish within $((LIMIT - 60)) s inside the guest"
 	secs=$((SECONDS - t0))
 	p=$(count "$out/log" PASS) f=$(count "$out/log" FAIL) s=$(count "$out/log" SKIP)
+	[ -z "$why" ] && [ "$rc" != 0 ] && [ "$f" -eq 0 ] &&
+		why="the tests exited $rc without reporting a failure"
 	if [ -n "$why" ]; then
 		echo "FAIL $pkg: $why (console: $out/console.log)" >> "$out/log"
 		f=$((f + 1))
@@ -206,7 +216,8 @@ main() {
 		echo "test-kernels: apt-get update failed; using the package lists there are" >&2
 	for line in "${lines[@]}"; do
 		pkg=$(package_of "$line")
-		[ -n "$pkg" ] || die 2 "unknown kernel '$line': Debian 12 has no linux-image package of that line (6.1 and 6.12 are known)"
+		[ -n "$pkg" ] || die 2 "unknown kernel '$line': Debian 12 has no linux-image package$(
+			) of that line (6.1 and 6.12 are known)"
 		pkgs+=("$pkg")
 	done
 	for pkg in "${pkgs[@]}"; do
