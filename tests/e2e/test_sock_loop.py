@@ -9,7 +9,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import Server, check, finish, run_loadgen, run_test  # noqa: E402
 from lltrace import Tracer, find, no_loss, wait_for, within  # noqa: E402
-from lltest import slow_upper, slow_within, timed_check  # noqa: E402
+from lltest import slow_limit, slow_upper, slow_within, timed_check  # noqa: E402
 
 
 def listener(summary, pid, port):
@@ -90,8 +90,10 @@ def test_blocked_vs_busy():
     100 ms per wait; a loop polling with timeout 0 never sleeps, so it is all busy."""
     with Server("epoll_echo", "--timeout-ms", "100") as srv:
         with Tracer("--events=loop-all", "--json", "-p", srv.pid) as t:
-            wait_for(lambda: len(find(t.events("wakeup"), pid=srv.pid)) >= 8, 5)
-    ws = find(t.events("wakeup"), pid=srv.pid)
+            wait_for(lambda: len(find(t.events("wakeup"), pid=srv.pid)) >= 9, 5)
+    # The first wait may straddle the attach, which patches kernel code on every CPU (seen
+    # under emulation: 7 ms on CPU inside that wait, then 93 ms asleep): not an undisturbed one.
+    ws = find(t.events("wakeup"), pid=srv.pid)[1:]
     blocked = [e["blocked_us"] for e in ws]
     # epoll's timer may fire up to its slack late, never early.
     hi = slow_upper(100000, 110000)
@@ -105,7 +107,8 @@ def test_blocked_vs_busy():
     p50 = lp and lp["blocked_us"] and lp["blocked_us"]["p50"]
     timed_check("blocked: summary p50 within 10%% of 100 ms (got %s us)" % p50, 0.10,
                 p50 is not None and slow_within(p50, 100000, 0.10), lp)
-    check("blocked: an idle loop is under 1% busy", lp is not None and lp["busy_pct"] < 1, lp)
+    check("blocked: an idle loop is under 1% busy", lp is not None and
+          lp["busy_pct"] < slow_limit(1), lp)
     with Server("epoll_echo", "--timeout-ms", "0") as srv:
         with Tracer("--json", "-i", "0.2", "-p", srv.pid) as t:
             wait_for(lambda: t.summary and loop_of(t.summary, srv.pid) and
