@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # lifeline: make | make test | make demo | make bench | make deps | make vmlinux | make clean
+# make test-kernels [KERNELS="6.1 6.12"]: the end-to-end tests on Debian 12's kernels, under qemu.
 # V=1 shows full commands; SANITIZE=1 builds user space with ASan/UBSan.
 
 # A sanitized build lives apart: switching SANITIZE never mixes objects or needs a clean.
@@ -71,11 +72,12 @@ UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
 # The fuzz target is built by clang with libFuzzer and sanitizers, from the pure sources it drives.
 FUZZ_BIN	:= $(OUT)/fuzz_records
-FUZZ_SRCS	:= user/decode.c user/proctab.c user/listeners.c user/loops.c user/loop_views.c \
-		   user/hist.c user/u64map.c user/forkfail.c user/cgroup.c
+FUZZ_SRCS	:= user/decode.c user/proctab.c user/lazymem.c user/listeners.c user/loops.c \
+		   user/loop_views.c user/hist.c user/u64map.c user/forkfail.c user/cgroup.c
 FUZZ_SECS	?= 60
 
-.PHONY: all deps vmlinux test test-unit test-e2e bench demo chart clean install fuzz deb
+.PHONY: all deps vmlinux test test-unit test-e2e test-kernels bench demo chart clean install \
+	fuzz deb
 .DELETE_ON_ERROR:
 
 all: $(OUT)/lifeline $(SERVER_BINS) $(UNIT_BINS) $(TEST_PROGS)
@@ -179,6 +181,12 @@ $(OUT)/.test-deps: scripts/deps.sh
 .PHONY: mutate
 mutate: $(OUT)/.deps
 	$(Q)python3 tests/mutate.py
+
+# Each kernel line's newest bookworm package, booted under qemu with this tree's build (cached
+# in $(OUT)/kernels); ends with "N passed, N failed, N skipped". scripts/test-kernels.sh says how.
+KERNELS		?= 6.1 6.12
+test-kernels: all $(OUT)/.test-deps
+	$(Q)LL_BUILD_DIR=$(OUT) scripts/test-kernels.sh $(KERNELS)
 
 bench: all $(OUT)/.bench-deps
 	$(Q)python3 tests/bench/bench.py $(if $(QUICK),--quick)

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lazymem.h"
 #include "proctab.h"
 
 #define PT_NONE			UINT32_MAX
@@ -1649,12 +1650,13 @@ struct proctab *pt_new(const struct pt_config *cfg)
 		goto err;
 	}
 
-	/* calloc: slots are touched (and cost memory) only as the table fills. */
-	pt->procs = calloc(pt->cfg.max_procs, sizeof(*pt->procs));
+	/* calloc: slots are touched (and cost memory) only as the table fills; never in huge
+	 * pages, which would make each first touch cost 2 MiB (lazymem.h). */
+	pt->procs = lazy_calloc(pt->cfg.max_procs, sizeof(*pt->procs));
 	n = pow2_at_least(pt->cfg.max_procs);
 	pt->buckets = malloc(n * sizeof(*pt->buckets));
 	pt->bmask = n - 1;
-	pt->groups = calloc(pt->cfg.max_groups, sizeof(*pt->groups));
+	pt->groups = lazy_calloc(pt->cfg.max_groups, sizeof(*pt->groups));
 	n = pow2_at_least(pt->cfg.max_groups);
 	pt->gbuckets = malloc(n * sizeof(*pt->gbuckets));
 	pt->gbmask = n - 1;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,20 +54,64 @@ static uint64_t mono_us(void)
 	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
 }
 
-static bool has_caps_for_bpf(void)
+static uint64_t effective_caps(void)
 {
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct d[2] = {};
-	uint64_t eff;
 
 	/* By the effective set, not the uid: root with its capabilities dropped (a container,
 	 * capsh --drop) would otherwise get an EPERM from the loader that explains nothing. */
 	if (syscall(SYS_capget, &h, d))
-		return geteuid() == 0;
-	eff = d[0].effective | ((uint64_t)d[1].effective << 32);
+		return geteuid() == 0 ? ~0ULL : 0;
+	return d[0].effective | ((uint64_t)d[1].effective << 32);
+}
+
+static bool has_caps_for_bpf(void)
+{
+	uint64_t eff = effective_caps();
+
 	if (eff & (1ULL << CAP_SYS_ADMIN))
 		return true;
 	return (eff & (1ULL << CAP_BPF)) && (eff & (1ULL << CAP_PERFMON));
+}
+
+/* kernel.perf_event_paranoid, or INT_MIN when unreadable. */
+static int perf_event_paranoid(void)
+{
+	char buf[32] = "", *end;
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
+	long v;
+
+	if (!f)
+		return INT_MIN;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (errno || end == buf || (*end && *end != '\n') || v < INT_MIN || v > INT_MAX)
+		return INT_MIN;
+	return v;
+}
+
+/*
+ * The tp/ programs attach through perf_event_open(). Debian and Ubuntu kernels add level 3 of
+ * kernel.perf_event_paranoid (Debian's default), at which perf_event_open() needs
+ * CAP_SYS_ADMIN: CAP_BPF and CAP_PERFMON alone get EACCES. Say so, and the way out.
+ */
+static void explain_attach_error(int ret, char *err, size_t len)
+{
+	int level = perf_event_paranoid();
+
+	if ((ret == -EACCES || ret == -EPERM) && level > 2 &&
+	    !(effective_caps() & (1ULL << CAP_SYS_ADMIN))) {
+		say(err, len, "cannot attach the BPF programs: %s: kernel.perf_event_paranoid is %d, "
+		    "at which attaching a tracepoint needs CAP_SYS_ADMIN; run it as root, or allow "
+		    "CAP_BPF+CAP_PERFMON with 'sysctl kernel.perf_event_paranoid=2'", strerror(-ret),
+		    level);
+		return;
+	}
+	say(err, len, "cannot attach the BPF programs: %s", strerror(-ret));
 }
 
 static int ensure_tracefs(char *err, size_t len)
@@ -323,7 +368,7 @@ int tracer_open(const struct tracer_config *cfg, struct tracer **out, char *err,
 	}
 	ret = lifeline_bpf__attach(t->skel);
 	if (ret) {
-		say(err, len, "cannot attach the BPF programs: %s", strerror(-ret));
+		explain_attach_error(ret, err, len);
 		goto fail;
 	}
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_sample, t, NULL);

@@ -4,6 +4,7 @@
 Reporting -- every test prints exactly one line per check, which tests/run.sh counts:
     check(name, cond, detail)   PASS when cond is true, else FAIL with detail
     passed(name), failed(name, why), info(text) (a "  # text" diagnostic line)
+    skip(name, why)             SKIP name: why -- a check that cannot hold here, and why
     run_test(fn)                runs fn(); an exception becomes "FAIL fn: exception"
     finish()                    exits 1 if anything failed (or nothing was reported)
 
@@ -14,6 +15,15 @@ Processes -- every wait is bounded:
     run_loadgen(port, *args)    runs build/loadgen --json, returns the parsed result dict
     run_binary(name, *args)     runs build/<name>, returns subprocess.CompletedProcess
     start_binary(name, *args)   starts build/<name> in the background, returns the Popen
+
+Timing -- under emulation (make test-kernels) everything runs SLOWDOWN times slower:
+    SLOWDOWN                    from LL_SLOWDOWN (the guest's measured fork+exit+wait rate
+                                against the host's), 1.0 when unset
+    slow_within(v, target, rel) v within target -rel .. +rel*SLOWDOWN (delay only adds)
+    slow_upper(target, hi)      hi, its slack above target scaled by SLOWDOWN
+    slow_limit(limit)           an upper bound on a latency, scaled by SLOWDOWN
+    timing_skip(name, rel)      SKIPs name when +-rel scaled reaches the duration itself
+    timed_check(name, rel, ok)  check(name, ok), or that SKIP: for a duration checked +-rel
 
 /proc -- the kernel's own truth; every helper returns None (or []) for a vanished pid:
     proc_state(pid)  ppid(pid)  pgid(pid)  sid(pid)  exit_code(pid)  pids()
@@ -39,7 +49,18 @@ import traceback
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("LL_BUILD_DIR") or os.path.join(ROOT, "build")
 
-_counts = {"pass": 0, "fail": 0}
+_counts = {"pass": 0, "fail": 0, "skip": 0}
+
+
+def _slowdown():
+    try:
+        v = float(os.environ.get("LL_SLOWDOWN") or 1.0)
+    except ValueError:
+        raise SystemExit(f"LL_SLOWDOWN={os.environ['LL_SLOWDOWN']!r}: not a number")
+    return min(max(v, 1.0), 1000.0)
+
+
+SLOWDOWN = _slowdown()
 
 
 # ---- reporting ----
@@ -64,6 +85,13 @@ def check(name, cond, detail=""):
     return bool(cond)
 
 
+def skip(name, why):
+    """SKIP name: why -- counted apart; for a check that cannot hold here (say why)."""
+    _counts["skip"] += 1
+    why = " ".join(str(why).split())
+    print(f"SKIP {name}: {why}", flush=True)
+
+
 def info(text):
     """A short diagnostic line; not counted by the test runner."""
     print(f"  # {text}", flush=True)
@@ -81,7 +109,7 @@ def run_test(fn, name=None):
 
 def finish():
     """Exits 1 if any check failed or none ran, else 0."""
-    if not _counts["pass"] and not _counts["fail"]:
+    if not _counts["pass"] and not _counts["fail"] and not _counts["skip"]:
         failed(os.path.basename(sys.argv[0]), "ran no check")
     sys.exit(1 if _counts["fail"] else 0)
 
@@ -309,3 +337,42 @@ def wait_until(fn, timeout=5.0, interval=0.01):
         if v or time.monotonic() >= deadline:
             return v
         time.sleep(interval)
+
+
+# ---- timing under emulation ----
+
+def slow_within(value, target, rel):
+    """value within target*(1-rel) .. target*(1+rel*SLOWDOWN): a slower machine only adds
+    delay (process start, scheduling), so the slack above scales and the floor stays."""
+    return value is not None and target * (1 - rel) <= value <= slow_upper(target,
+                                                                         target * (1 + rel))
+
+
+def slow_upper(target, hi):
+    """The upper bound hi of a duration whose truth is target, its slack above target scaled
+    by the measured slowdown: 100 ms +30 ms becomes 100 ms +120 ms at SLOWDOWN 4."""
+    return target + (hi - target) * SLOWDOWN
+
+
+def slow_limit(limit):
+    """An upper bound on a latency (a poll, a wake-up), scaled by the measured slowdown."""
+    return limit * SLOWDOWN
+
+
+def timing_skip(name, rel):
+    """True, after reporting SKIP name, when a +-rel check of a duration cannot hold at
+    SLOWDOWN: its scaled slack would reach the duration itself, so it could no longer tell
+    the truth from twice the truth."""
+    if rel * SLOWDOWN < 1:
+        return False
+    skip(name, f"cannot hold under emulation: at slowdown {SLOWDOWN:g} the +-{rel:.0%} "
+               f"slack scales to {rel * SLOWDOWN:.0%} of the duration measured")
+    return True
+
+
+def timed_check(name, rel, ok, detail=""):
+    """check(name, ok, detail) of a duration given +-rel of slack (ok computed with
+    slow_within/slow_upper), or SKIP name when that slack cannot hold at SLOWDOWN."""
+    if timing_skip(name, rel):
+        return None
+    return check(name, ok, detail)

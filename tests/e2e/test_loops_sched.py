@@ -15,7 +15,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import (BUILD, Server, check, children, failed, finish, free_port, info,  # noqa: E402
-                    run_test)
+                    run_test, skip)
 from lltrace import Tracer, find, no_loss, wait_for  # noqa: E402
 
 PROBE = os.path.join(BUILD, "tests", "progs", "loop_probe")
@@ -209,7 +209,7 @@ def test_node_stalls():
     """A Node.js server burning 100 ms of CPU on every 20th of 200 paced requests."""
     node = shutil.which("node")
     if not node:
-        return info("node: not installed, skipped")
+        return skip("node", "not installed (Node.js ships with this machine image; apt-get install nodejs)")
     proc = subprocess.Popen([node, "-e", NODE_SERVER], stdout=subprocess.PIPE, text=True,
                             stdin=subprocess.DEVNULL)
     try:
@@ -352,7 +352,7 @@ def test_nginx():
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK)
                                       else None)
     if not nginx:
-        return info("nginx: not installed (apt-get install nginx-light), skipped")
+        return skip("nginx", "not installed (apt-get install nginx-light)")
     d = tempfile.mkdtemp(prefix="ll-nginx-")
     port = free_port()
     with open(os.path.join(d, "nginx.conf"), "w") as f:
@@ -377,7 +377,7 @@ def test_redis():
     """redis-server under redis-benchmark (GET and SET), in both modes."""
     redis, bench = shutil.which("redis-server"), shutil.which("redis-benchmark")
     if not redis or not bench:
-        return info("redis: not installed (apt-get install redis-server), skipped")
+        return skip("redis", "not installed (apt-get install redis-server)")
     port = free_port()
     srv = subprocess.Popen([redis, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                             "--appendonly", "no"], stdout=subprocess.DEVNULL,

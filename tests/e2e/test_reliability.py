@@ -25,6 +25,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import binary, check, finish, info, run_test, wait_until  # noqa: E402
+from lltest import skip  # noqa: E402
 from lltrace import LIFELINE, ROOT, Tracer  # noqa: E402
 
 UNPRIV = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all"]
@@ -295,12 +296,77 @@ def test_caps_instead_of_root():
     check("privilege: nobody with CAP_BPF+CAP_PERFMON: one line naming CAP_DAC_READ_SEARCH",
           p.returncode == 1 and "tracefs" in line and "CAP_DAC_READ_SEARCH" in line,
           f"exit {p.returncode}, stderr {p.stderr!r}")
-    p = subprocess.run(with_caps(["bpf", "perfmon", "dac_read_search"]) +
-                       [LIFELINE, "--json", "-d", "0.5"], capture_output=True, text=True,
-                       timeout=20, stdin=subprocess.DEVNULL)
+    name = "privilege: nobody with CAP_BPF+CAP_PERFMON+CAP_DAC_READ_SEARCH runs, status 0"
+    level = perf_event_paranoid()
+    if level <= 2:
+        check_runs_with_caps(name)
+        test_service_caps()
+        return
+    # Debian's default 3: attaching a tp/ program (perf_event_open) needs CAP_SYS_ADMIN.
+    p = run_with_caps()
+    line = one_error_line(p) or ""
+    check(f"privilege: at perf_event_paranoid {level} the same is refused with one line naming "
+          "the sysctl, CAP_SYS_ADMIN and the fix", p.returncode == 1 and
+          f"perf_event_paranoid is {level}" in line and "CAP_SYS_ADMIN" in line and
+          "perf_event_paranoid=2" in line, f"exit {p.returncode}, stderr {p.stderr!r}")
+    if not os.environ.get("LL_TEST_KERNELS"):
+        skip(name, f"kernel.perf_event_paranoid is {level}: this test lowers it only inside a "
+             "make test-kernels guest, never on the machine it runs on")
+        return
+    set_perf_event_paranoid(2)
+    try:
+        check_runs_with_caps(name + " (perf_event_paranoid 2, the fix it names)")
+    finally:
+        set_perf_event_paranoid(level)
+    test_service_caps()
+
+
+PARANOID = "/proc/sys/kernel/perf_event_paranoid"
+
+
+def perf_event_paranoid():
+    with open(PARANOID) as f:
+        return int(f.read())
+
+
+def set_perf_event_paranoid(level):
+    with open(PARANOID, "w") as f:
+        f.write(f"{level}\n")
+
+
+def run_with_caps():
+    return subprocess.run(with_caps(["bpf", "perfmon", "dac_read_search"]) +
+                          [LIFELINE, "--json", "-d", "0.5"], capture_output=True, text=True,
+                          timeout=20, stdin=subprocess.DEVNULL)
+
+
+def check_runs_with_caps(name):
+    p = run_with_caps()
     s = last_json(p.stdout)
-    check("privilege: nobody with CAP_BPF+CAP_PERFMON+CAP_DAC_READ_SEARCH runs, status 0",
-          p.returncode == 0 and s and s.get("final") and not p.stderr,
+    check(name, p.returncode == 0 and s and s.get("final") and not p.stderr,
+          f"exit {p.returncode}, stderr {p.stderr!r}")
+
+
+def service_caps():
+    """The capabilities examples/lifeline.service keeps, as setpriv names them (bpf, ...)."""
+    with open(os.path.join(ROOT, "examples", "lifeline.service")) as f:
+        for line in f:
+            if line.startswith("CapabilityBoundingSet="):
+                return [c.lower().removeprefix("cap_") for c in line.split("=", 1)[1].split()]
+    return []
+
+
+def test_service_caps():
+    """Root limited to the example service's CapabilityBoundingSet runs, on this kernel with its
+    perf_event_paranoid: the README's and the unit's minimum is the true one."""
+    caps = service_caps()
+    p = subprocess.run(["setpriv", "--bounding-set=-all," + ",".join("+" + c for c in caps),
+                        "--inh-caps=-all", LIFELINE, "--json", "-d", "0.5"],
+                       capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL)
+    s = last_json(p.stdout)
+    check(f"privilege: root with only the service's capabilities {caps} runs, status 0 "
+          f"(perf_event_paranoid {perf_event_paranoid()})",
+          caps and p.returncode == 0 and s and s.get("final") and not p.stderr,
           f"exit {p.returncode}, stderr {p.stderr!r}")
 
 
