@@ -174,14 +174,17 @@ def test_orphan_mark():
 
 def test_stall_mark():
     with T.Server("epoll_echo", "--stall-ms", "100", "--stall-every", "1") as srv:
+        # Two requests: a loop already asleep in its wait when lifeline attached is found when
+        # it next sleeps there, so the first stretch may go unseen (the man page says so).
         c = traced_chart("stall", [srv.pid],
-                         lambda: T.run_loadgen(srv.port, "-n", "1"))
+                         lambda: T.run_loadgen(srv.port, "-n", "2"))
     loops = [l for l in c.loops if l.get("data-pid") == str(srv.pid)]
     stalls = [e for l in loops for e in l if e.get("class") == "stall"]
-    if not T.check("stall: one loop row with one stall", len(loops) == 1 and len(stalls) == 1,
+    if not T.check("stall: one loop row with one or two stalls",
+                   len(loops) == 1 and 1 <= len(stalls) <= 2,
                    f"{len(loops)} loops, {len(stalls)} stalls"):
         return
-    s = stalls[0]
+    s = stalls[-1]
     T.check("stall: data-dur-us is 100 ms +-10%", within(int(s.get("data-dur-us")), 100000,
                                                          0.1), s.get("data-dur-us"))
     w = c.us_of_px(float(s.get("width")))

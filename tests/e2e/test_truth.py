@@ -145,6 +145,12 @@ def workload(state_path, gate, dur, phase2):
         os.waitpid(k, 0)
     write_state(state_path, st)
     st["loadgen"] = json.loads(lg.communicate()[0].strip().splitlines()[-1])
+    if phase2:
+        # Attached mid-load: the loop server is loaded again once the tracers are attached, so
+        # however slowly they attach, the run has reaps under lifeline to judge.
+        wait_for(lambda: os.path.exists(gate + ".attached"), 60, 0.01)
+        subprocess.run([os.path.join(BUILD, "loadgen"), "--port", str(servers[0].port), "-c",
+                        "4", "--connect-per-request", "-d", str(dur)], stdout=subprocess.DEVNULL)
     st["done"] = True
     write_state(state_path, st)
     wait_for(lambda: os.path.exists(gate + ".stop"), 120, 0.01)
@@ -217,7 +223,7 @@ class Run:
         self.mode, self.args, self.command, self.late = mode, args, command, late
         tag = f"/tmp/h1-truth-{os.getpid()}-{mode}"
         self.state_path, self.gate = tag + ".json", tag + ".gate"
-        for p in (self.state_path, self.gate, self.gate + ".stop"):
+        for p in (self.state_path, self.gate, self.gate + ".stop", self.gate + ".attached"):
             if os.path.exists(p):
                 os.unlink(p)
         self.sampler = Sampler()
@@ -257,6 +263,7 @@ class Run:
                      NONE_CONNS, 10)
             time.sleep(0.5)
             self.tracers(driver)
+            open(self.gate + ".attached", "w").close()
         self.sampler.parents.add(driver)
         wait_for(lambda: self.follow(read_state(self.state_path)).get("done"), 60, 0.05)
         # The namespace init's zombies must have waited long enough to be judged.
@@ -437,7 +444,11 @@ def check_groups(run, sums):
     check(f"{run.mode}: no zombie older than lifeline's run is given an age", not ages, ages[:3])
     if run.mode == "comm":
         return
-    ns = group(final, st["ns_init"])
+    # Its zombies are judged while it has them: with a COMMAND, lifeline SIGTERMs what is left
+    # of the tree as it stops, the namespace included, so the final summary may find none.
+    ns = next((group(x, st["ns_init"]) for x in reversed(sums)
+               if group(x, st["ns_init"]) and group(x, st["ns_init"])["now"]),
+              group(final, st["ns_init"]))
     info(f"{run.mode}: namespace init group: {ns and {k: ns.get(k) for k in ('parent_pid', 'parent_ns_pid', 'now', 'cause')}}")
     check(f"{run.mode}: the namespace init: host pid, parent_ns_pid 1, cause init-never-waits "
           f"with advice", ns and ns.get("parent_ns_pid") == 1 and
