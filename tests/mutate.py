@@ -66,31 +66,31 @@ M = Mutant
 DROP = ";"	# a dropped statement leaves an empty one, so a braceless if keeps its shape
 
 MUTANTS = [
-    # ---- proctab.c: joins, windows, losses
-    M("pt-verify-join-window", "user/proctab.c",
+    # ---- proctab_reap.c (and the span helper in proctab_int.h): joins, windows, losses
+    M("pt-verify-join-window", "user/proctab_reap.c",
       "if (e->exit_ns != LL_UNKNOWN && e->exit_ns + pt->cfg.join_ns > now_ns)",
       "> now_ns", ">= now_ns"),
-    M("pt-verify-no-window", "user/proctab.c",
+    M("pt-verify-no-window", "user/proctab_reap.c",
       "if (e->exit_ns != LL_UNKNOWN && e->exit_ns + pt->cfg.join_ns > now_ns)",
       " + pt->cfg.join_ns", ""),
-    M("pt-pend-due-boundary", "user/proctab.c",
+    M("pt-pend-due-boundary", "user/proctab_reap.c",
       "while (pt->npend && pt->pend[0].ts + pt->cfg.join_ns <= now) {", "<= now", "< now"),
-    M("pt-ghost-lossy", "user/proctab.c", "if (pt->lossy)", "pt->lossy", "!pt->lossy"),
-    M("pt-recent-window", "user/proctab.c",
+    M("pt-ghost-lossy", "user/proctab_reap.c", "if (pt->lossy)", "pt->lossy", "!pt->lossy"),
+    M("pt-recent-window", "user/proctab_reap.c",
       "if (ts + pt->cfg.join_ns >= r->ts && ts <= r->ts + pt->cfg.join_ns)",
       "ts <= r->ts + pt->cfg.join_ns", "ts <= r->ts"),
-    M("pt-pend-join-order", "user/proctab.c",
+    M("pt-pend-join-order", "user/proctab_reap.c",
       "if (p.ts >= pt->procs[i].exit_ns) {", ">=", "<"),
     # (not "!g->now" in group_evictable: every zombie holds a ref, so it is implied by !g->refs)
-    M("pt-pend-overflow", "user/proctab.c",
+    M("pt-pend-overflow", "user/proctab_reap.c",
       "reap_unjoined(pt, &old);", "reap_unjoined(pt, &old);", DROP,
-      anchor="static void pend_add(struct proctab *pt, uint32_t pid, uint32_t reaper, uint32_t tid,"),
-    M("pt-stale-due-boundary", "user/proctab.c",
+      anchor="void pend_add(struct proctab *pt, uint32_t pid, uint32_t reaper, uint32_t tid,"),
+    M("pt-stale-due-boundary", "user/proctab_reap.c",
       "while (pt->nstale && pt->stale[0].deadline <= now) {", "<= now", "< now"),
-    M("pt-unjoined-incomplete", "user/proctab.c",
+    M("pt-unjoined-incomplete", "user/proctab_reap.c",
       "pt->tot.incomplete++;", "pt->tot.incomplete++;", DROP,
       anchor="e->zparent = e->ppid;"),
-    M("pt-span-disorder", "user/proctab.c",
+    M("pt-span-disorder", "user/proctab_int.h",
       "return b > a ? (b - a) / 1000 : 0;", "b > a ?", "1 ?"),
     # ---- listeners.c: the fork window, counters, ordering, eviction
     M("ls-fork-window", "user/listeners.c",
