@@ -68,11 +68,9 @@ DROP = ";"	# a dropped statement leaves an empty one, so a braceless if keeps it
 MUTANTS = [
     # ---- proctab_reap.c (and the span helper in proctab_int.h): joins, windows, losses
     M("pt-verify-join-window", "user/proctab_reap.c",
-      "if (e->exit_ns != LL_UNKNOWN && e->exit_ns + pt->cfg.join_ns > now_ns)",
-      "> now_ns", ">= now_ns"),
+      "return all || e->exit_ns + pt->cfg.join_ns <= now_ns;", "<= now_ns", "< now_ns"),
     M("pt-verify-no-window", "user/proctab_reap.c",
-      "if (e->exit_ns != LL_UNKNOWN && e->exit_ns + pt->cfg.join_ns > now_ns)",
-      " + pt->cfg.join_ns", ""),
+      "return all || e->exit_ns + pt->cfg.join_ns <= now_ns;", " + pt->cfg.join_ns", ""),
     M("pt-pend-due-boundary", "user/proctab_reap.c",
       "while (pt->npend && pt->pend[0].ts + pt->cfg.join_ns <= now) {", "<= now", "< now"),
     M("pt-ghost-lossy", "user/proctab_reap.c", "if (pt->lossy)", "pt->lossy", "!pt->lossy"),
