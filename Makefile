@@ -74,6 +74,7 @@ UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 FUZZ_BIN	:= $(OUT)/fuzz_records
 FUZZ_SRCS	:= user/decode.c user/proctab.c user/lazymem.c user/listeners.c user/loops.c \
 		   user/loop_views.c user/hist.c user/u64map.c user/forkfail.c user/cgroup.c
+FUZZ_SRCS	+= user/proctab_orphan.c user/proctab_reap.c user/proctab_rec.c user/proctab_view.c
 FUZZ_SECS	?= 60
 
 .PHONY: all deps vmlinux test test-unit test-e2e test-kernels bench demo chart clean install \
