@@ -53,7 +53,7 @@ SKEL		:= $(OUT)/lifeline.skel.h
 # user/: the tracer and main touch BPF and the HTTP server links libmicrohttpd; everything else is
 # pure and goes into the unit tests too (libll.a).
 USER_SRCS	:= $(sort $(wildcard user/*.c))
-USER_BPF_SRCS	:= user/main.c user/tracer.c
+USER_BPF_SRCS	:= user/main.c user/app.c user/run.c user/seed.c user/snapshot.c user/tracer.c
 USER_HTTP_SRCS	:= user/prom_http.c
 USER_LIB_SRCS	:= $(filter-out $(USER_BPF_SRCS) $(USER_HTTP_SRCS),$(USER_SRCS))
 USER_LIB_OBJS	:= $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_LIB_SRCS))
@@ -72,8 +72,8 @@ UNIT_BINS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
 # The fuzz target is built by clang with libFuzzer and sanitizers, from the pure sources it drives.
 FUZZ_BIN	:= $(OUT)/fuzz_records
-FUZZ_SRCS	:= user/decode.c user/proctab.c user/lazymem.c user/listeners.c user/loops.c \
-		   user/loop_views.c user/hist.c user/u64map.c user/forkfail.c user/cgroup.c
+FUZZ_SRCS	:= user/decode.c user/dispatch.c user/proctab.c user/lazymem.c user/listeners.c \
+		   user/loops.c user/loop_views.c user/hist.c user/u64map.c user/forkfail.c user/cgroup.c
 FUZZ_SRCS	+= user/proctab_orphan.c user/proctab_reap.c user/proctab_rec.c user/proctab_view.c
 FUZZ_SECS	?= 60
 

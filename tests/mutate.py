@@ -158,13 +158,15 @@ MUTANTS = [
       "if (f.all[i].ppid == parent && f.all[i].pid != pid)", " && f.all[i].pid != pid", ""),
     # ---- decode.c: the one validator
     M("dec-size-field", "user/decode.c",
-      "if (h.type <= 0 || h.type >= LL_REC_MAX || h.size != size || size != rec_info[h.type].size)",
+      "if (!ll_rec_info(h.type) || h.size != size || size != rec_info[h.type].size)",
       " || h.size != size", ""),
     M("dec-exec-check", "user/decode.c", "if (h.type == LL_REC_EXEC && check_exec(data))",
       "h.type == LL_REC_EXEC &&", "0 &&"),
     M("dec-args-len", "user/decode.c",
       "if (e->filename_len >= LL_FILENAME_LEN || e->args_len > LL_ARGS_LEN)",
       "args_len > LL_ARGS_LEN", "args_len > LL_ARGS_LEN + 1"),
+    # ---- dispatch.c: a record goes to the modules its row names, no others
+    M("disp-route-all", "user/dispatch.c", "if (to & handlers[i].to)", "to & ", "to | "),
     # ---- hist.c: min/max/sum, slots, quantiles
     M("hist-first-min", "user/hist.c", "if (!h->count || us < h->min)", "!h->count || ", ""),
     M("hist-slot-count", "user/hist.c", "h->slot[ll_hist_slot(us)]++;",

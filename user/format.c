@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include "decode.h"
 #include "format.h"
 #include "views.h"
 
@@ -369,20 +370,9 @@ void fmt_col(char *buf, size_t n, size_t *pos, int width, const char *s)
 
 const char *fmt_rec_name(unsigned int type)
 {
-	static const char *const names[LL_REC_MAX] = {
-		[LL_REC_FORK] = "fork",
-		[LL_REC_EXEC] = "exec",
-		[LL_REC_EXIT] = "exit",
-		[LL_REC_REAP] = "reap",
-		[LL_REC_SIGCHLD] = "sigchld",
-		[LL_REC_ACCEPT] = "accept",
-		[LL_REC_LOOP_NEW] = "loop_new",
-		[LL_REC_STALL] = "stall",
-		[LL_REC_WAKEUP] = "wakeup",
-		[LL_REC_LOOP_EXIT] = "loop_exit",
-	};
+	const struct ll_rec_info *ri = ll_rec_info(type);
 
-	return type < LL_REC_MAX ? names[type] : NULL;
+	return ri ? ri->name : NULL;
 }
 
 /*

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
  * libFuzzer target: random bytes become a stream of kernel records, which go through the same
- * validation and state machines as in lifeline (decode -> process table, listeners, loops).
+ * path as in lifeline: dispatch.c (decode, then the state modules decode's table names).
  * Most inputs are shaped into records of a real type and size so the fuzzer explores the joins
  * rather than only the validator; the raw bytes also go to the validator as they are.
  */
@@ -11,39 +11,16 @@
 #include <string.h>
 #include "cgroup.h"
 #include "decode.h"
+#include "dispatch.h"
 #include "forkfail.h"
 #include "listeners.h"
 #include "loops.h"
 #include "proctab.h"
 
-static const size_t rec_size[LL_REC_MAX] = {
-	[LL_REC_FORK] = sizeof(struct ll_fork),
-	[LL_REC_EXEC] = sizeof(struct ll_exec),
-	[LL_REC_EXIT] = sizeof(struct ll_exit),
-	[LL_REC_REAP] = sizeof(struct ll_reap),
-	[LL_REC_SIGCHLD] = sizeof(struct ll_sigchld),
-	[LL_REC_ACCEPT] = sizeof(struct ll_accept),
-	[LL_REC_LOOP_NEW] = sizeof(struct ll_loop_new),
-	[LL_REC_STALL] = sizeof(struct ll_stall),
-	[LL_REC_WAKEUP] = sizeof(struct ll_wakeup),
-	[LL_REC_LOOP_EXIT] = sizeof(struct ll_loop_exit),
-	[LL_REC_FORK_FAILED] = sizeof(struct ll_fork_failed),
-};
-
-struct fz {
-	struct proctab *pt;
-	struct listeners *ls;
-	struct loops *lp;
-	struct forkfails *ff;
-	struct cgroups *cg;
-};
-
+/* The fan-out lifeline's main uses, without its printers. */
 static void on_event(void *ctx, const struct ll_event *ev)
 {
-	struct fz *f = ctx;
-
-	if (ev->kind == EV_EXIT || ev->kind == EV_REAP)
-		ls_on_event(f->ls, ev);
+	dispatch_event(ctx, ev, NULL, NULL);
 }
 
 /* Names every cgroup but the even ones, which "were removed". */
@@ -52,26 +29,6 @@ static int fz_resolve(void *ctx, uint64_t id, char *buf, size_t n)
 	if (!(id & 1))
 		return -1;
 	return snprintf(buf, n, "/fz/%llu", (unsigned long long)id) < (int)n ? 0 : -1;
-}
-
-static void dispatch(struct fz *f, const void *rec, size_t size)
-{
-	int type = ll_decode(rec, size);
-
-	if (type > 0)
-		cg_handle(f->cg, rec);
-	if (type == LL_REC_FORK_FAILED) {
-		ff_handle(f->ff, rec);
-	} else if (type == LL_REC_FORK) {
-		pt_handle(f->pt, rec);
-		ls_handle_fork(f->ls, rec);
-	} else if (type == LL_REC_ACCEPT) {
-		ls_handle_accept(f->ls, rec);
-	} else if (type >= LL_REC_LOOP_NEW) {
-		lp_handle(f->lp, rec);
-	} else if (type > 0) {
-		pt_handle(f->pt, rec);
-	}
 }
 
 /* Small pids and timestamps so records collide and join, as in a real run. */
@@ -99,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct lp_config lpc = { .max_loops = 16 };
 	struct ll_loop_stats stats;
 	uint64_t clock = 1000000000;
-	struct fz f;
+	struct ll_state f;
 	size_t off = 0, n;
 	uint8_t type;
 
@@ -115,14 +72,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		goto out;
 	while (off + 2 <= len) {
 		type = data[off] % (LL_REC_MAX + 2);	/* a few invalid types too */
-		n = type > 0 && type < LL_REC_MAX ? rec_size[type] : data[off + 1];
+		n = ll_rec_info(type) ? ll_rec_info(type)->size : data[off + 1];
 		off += 2;
 		memset(&buf, 0, sizeof(buf));
 		memcpy(buf.raw, data + off, len - off < n ? len - off : n);
 		off += len - off < 24 ? len - off : 24;	/* overlap: inputs stay small */
-		if (type > 0 && type < LL_REC_MAX)
+		if (ll_rec_info(type))
 			shape((struct ll_hdr *)buf.raw, type, n, &clock);
-		dispatch(&f, buf.raw, n);
+		dispatch_record(&f, buf.raw, n);
 		if (type == LL_REC_MAX) {	/* now and then, the interval work */
 			memcpy(&stats, buf.raw, sizeof(stats));
 			stats.tid %= 64;
