@@ -40,6 +40,8 @@ int command_spawn(struct command *c, char **argv, int out_fd, int err_fd)
 			_exit(127);
 		if (read(gate[0], &go, 1) != 1)
 			_exit(127);
+		/* lifeline's own no-huge-pages setting is inherited: the command gets the default. */
+		prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
 		execvp(argv[0], argv);
 		err = errno;
 		if (write(report[1], &err, sizeof(err)) < 0)

@@ -16,6 +16,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import (BUILD, Server, check, children, failed, finish, free_port, info,  # noqa: E402
                     run_test, skip)
+from lltest import timing_skip  # noqa: E402
 from lltrace import Tracer, find, no_loss, wait_for  # noqa: E402
 
 PROBE = os.path.join(BUILD, "tests", "progs", "loop_probe")
@@ -209,7 +210,10 @@ def test_node_stalls():
     """A Node.js server burning 100 ms of CPU on every 20th of 200 paced requests."""
     node = shutil.which("node")
     if not node:
-        return skip("node", "not installed (Node.js ships with this machine image; apt-get install nodejs)")
+        return skip("node", "not installed (apt-get install nodejs)")
+    # Node's JIT under emulation runs its handler far slower than the pacing: stretches merge.
+    if timing_skip("node: stalls as injected, 100 ms on CPU +-10%", 0.10):
+        return None
     proc = subprocess.Popen([node, "-e", NODE_SERVER], stdout=subprocess.PIPE, text=True,
                             stdin=subprocess.DEVNULL)
     try:
