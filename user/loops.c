@@ -343,24 +343,21 @@ static void lp_on_exit(struct loops *lp, const struct ll_loop_exit *rec)
 	l->last_ns = lp_max64(l->last_ns, rec->hdr.ts_ns);
 }
 
+/* rec was checked by ll_decode (dispatch.c): its size is its type's. */
 void lp_handle(struct loops *lp, const struct ll_hdr *rec)
 {
 	switch (rec->type) {
 	case LL_REC_LOOP_NEW:
-		if (rec->size >= sizeof(struct ll_loop_new))
-			lp_on_new(lp, (const struct ll_loop_new *)rec);
+		lp_on_new(lp, (const struct ll_loop_new *)rec);
 		break;
 	case LL_REC_STALL:
-		if (rec->size >= sizeof(struct ll_stall))
-			lp_on_stall(lp, (const struct ll_stall *)rec);
+		lp_on_stall(lp, (const struct ll_stall *)rec);
 		break;
 	case LL_REC_WAKEUP:
-		if (rec->size >= sizeof(struct ll_wakeup))
-			lp_on_wakeup(lp, (const struct ll_wakeup *)rec);
+		lp_on_wakeup(lp, (const struct ll_wakeup *)rec);
 		break;
 	case LL_REC_LOOP_EXIT:
-		if (rec->size >= sizeof(struct ll_loop_exit))
-			lp_on_exit(lp, (const struct ll_loop_exit *)rec);
+		lp_on_exit(lp, (const struct ll_loop_exit *)rec);
 		break;
 	default:
 		break;

@@ -42,7 +42,8 @@ struct loops;
 struct loops *lp_new(const struct lp_config *cfg);
 void lp_free(struct loops *lp);
 
-/* A LL_REC_LOOP_NEW, _STALL, _WAKEUP or _LOOP_EXIT record (others, or short ones, are ignored). */
+/* A LL_REC_LOOP_NEW, _STALL, _WAKEUP or _LOOP_EXIT record that passed ll_decode() (others are
+ * ignored). */
 void lp_handle(struct loops *lp, const struct ll_hdr *rec);
 /*
  * The whole kernel map, read at now_ns. Loops missing from it that did not exit keep their last

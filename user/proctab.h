@@ -48,7 +48,7 @@ void pt_seed(struct proctab *pt, uint32_t pid, uint32_t ppid, const char *comm, 
 /* A seeded process lives in a PID namespace below the initial one, where its pid is ns_pid. */
 void pt_set_ns_pid(struct proctab *pt, uint32_t pid, uint32_t ns_pid);
 
-/* One validated kernel record; FORK, EXEC, EXIT, REAP and SIGCHLD are used, others ignored. */
+/* One kernel record that passed ll_decode(); FORK, EXEC, EXIT, REAP and SIGCHLD are used, others ignored. */
 void pt_handle(struct proctab *pt, const struct ll_hdr *rec);
 
 /*

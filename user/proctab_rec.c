@@ -88,7 +88,6 @@ static void handle_exec(struct proctab *pt, const struct ll_exec *r)
 {
 	const struct ll_hdr *h = &r->hdr;
 	char filename[LL_FILENAME_LEN];
-	size_t avail, flen, alen;
 	struct ll_event ev;
 	struct pt_proc *e;
 	bool created;
@@ -109,22 +108,15 @@ static void handle_exec(struct proctab *pt, const struct ll_exec *r)
 		proc_confirm(pt, i);
 	}
 
-	/* The record may be cut short after the filename; never read past it. */
-	avail = h->size - offsetof(struct ll_exec, filename);
-	flen = r->filename_len < LL_FILENAME_LEN - 1 ? r->filename_len : LL_FILENAME_LEN - 1;
-	flen = flen < avail ? flen : avail;
-	memcpy(filename, r->filename, flen);
-	filename[flen] = '\0';
-	avail = h->size > offsetof(struct ll_exec, args) ?
-		h->size - offsetof(struct ll_exec, args) : 0;
-	alen = r->args_len < LL_ARGS_LEN ? r->args_len : LL_ARGS_LEN;
-	alen = alen < avail ? alen : avail;
+	/* ll_decode checked it: filename_len < LL_FILENAME_LEN, args_len <= LL_ARGS_LEN. */
+	memcpy(filename, r->filename, r->filename_len);
+	filename[r->filename_len] = '\0';
 
 	ev_init(&ev, EV_EXEC, h->ts_ns, h->tgid, h->tid, r->ppid, r->comm);
 	ev.exec.filename = filename;
 	ev.exec.args = r->args;
-	ev.exec.args_len = (unsigned int)alen;
-	ev.exec.truncated = r->args_truncated || alen < r->args_len;
+	ev.exec.args_len = r->args_len;
+	ev.exec.truncated = r->args_truncated;
 	ev.exec.vfork_wait_us = vfork_end(pt, i, h->ts_ns);
 	ev.exec.vfork_child = ev.exec.vfork_wait_us != LL_UNKNOWN;
 	emit(pt, &ev);
@@ -327,11 +319,6 @@ static void handle_sigchld(struct proctab *pt, const struct ll_sigchld *r)
 	emit(pt, &ev);
 }
 
-static bool rec_fits(const struct ll_hdr *rec, size_t need)
-{
-	return rec->size >= need;
-}
-
 static void pt_advance(struct proctab *pt, uint64_t ts)
 {
 	if (!pt->first_ns)
@@ -340,30 +327,26 @@ static void pt_advance(struct proctab *pt, uint64_t ts)
 		pt->now_ns = ts;
 }
 
+/* rec was checked by ll_decode (dispatch.c): its size is its type's, its strings bounded. */
 void pt_handle(struct proctab *pt, const struct ll_hdr *rec)
 {
 	pt->seq++;
 	pt_advance(pt, rec->ts_ns);
 	switch (rec->type) {
 	case LL_REC_FORK:
-		if (rec_fits(rec, sizeof(struct ll_fork)))
-			handle_fork(pt, (const struct ll_fork *)rec);
+		handle_fork(pt, (const struct ll_fork *)rec);
 		break;
 	case LL_REC_EXEC:
-		if (rec_fits(rec, offsetof(struct ll_exec, filename)))
-			handle_exec(pt, (const struct ll_exec *)rec);
+		handle_exec(pt, (const struct ll_exec *)rec);
 		break;
 	case LL_REC_EXIT:
-		if (rec_fits(rec, sizeof(struct ll_exit)))
-			handle_exit(pt, (const struct ll_exit *)rec);
+		handle_exit(pt, (const struct ll_exit *)rec);
 		break;
 	case LL_REC_REAP:
-		if (rec_fits(rec, sizeof(struct ll_reap)))
-			handle_reap(pt, (const struct ll_reap *)rec);
+		handle_reap(pt, (const struct ll_reap *)rec);
 		break;
 	case LL_REC_SIGCHLD:
-		if (rec_fits(rec, sizeof(struct ll_sigchld)))
-			handle_sigchld(pt, (const struct ll_sigchld *)rec);
+		handle_sigchld(pt, (const struct ll_sigchld *)rec);
 		break;
 	default:
 		break;

@@ -484,29 +484,6 @@ static void test_index_churn(void)
 	lp_free(lp);
 }
 
-static void test_short_records_ignored(void)
-{
-	struct ll_stall r = {
-		.hdr = { .type = LL_REC_STALL, .size = sizeof(struct ll_hdr), .tgid = 1, .tid = 1 },
-		.busy_ns = SEC,
-	};
-	struct ll_hdr other = { .type = LL_REC_FORK, .size = sizeof(other) };
-	struct lp_counters c;
-	struct sink s;
-	struct loops *lp = new_lp(&s, 0);
-
-	if (!ASSERT_TRUE(lp, "lp_new"))
-		return;
-	lp_handle(lp, &r.hdr);
-	lp_handle(lp, &other);
-	lp_counters(lp, &c);
-	ASSERT_EQ(c.loops, 0, "no entry");
-	ASSERT_EQ(s.n, 0, "no event");
-	lp_free(lp);
-	lp_free(NULL);
-}
-
-
 /* Where the time goes: closed periods plus the open one (a wait in progress is idle time). */
 static void test_time_split(void)
 {
@@ -626,7 +603,6 @@ int main(void)
 	RUN_TEST(test_tid_reuse);
 	RUN_TEST(test_eviction);
 	RUN_TEST(test_index_churn);
-	RUN_TEST(test_short_records_ignored);
 	RUN_TEST(test_time_split);
 	RUN_TEST(test_hist_wrap);
 	RUN_TEST(test_shared_epfd);

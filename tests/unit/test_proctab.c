@@ -1263,7 +1263,7 @@ static void test_pending_bounded(void)
 	pt_free(pt);
 }
 
-/* Defaults, NULLs and records cut short. */
+/* Defaults, NULLs and records of another domain (short ones never pass ll_decode). */
 static void test_robustness(void)
 {
 	struct proctab *pt = pt_new(NULL);
@@ -1275,35 +1275,21 @@ static void test_robustness(void)
 	if (!ASSERT_TRUE(pt, "defaults"))
 		return;
 	pt_free(NULL);
-	set_hdr(&r.hdr, LL_REC_EXEC, offsetof(struct ll_exec, args), 10 * MS, 300);
+	set_hdr(&r.hdr, LL_REC_EXEC, sizeof(r), 10 * MS, 300);
 	r.start_ns = 5 * MS;
 	strcpy(r.comm, "cut");
 	r.filename_len = 4;
 	memcpy(r.filename, "/cut", 4);
 	r.args_len = 100;
 	pt_handle(pt, &r.hdr);		/* no emit callback: nothing to call */
-	set_hdr(&r.hdr, LL_REC_EXEC, offsetof(struct ll_exec, filename) - 1, 11 * MS, 301);
-	pt_handle(pt, &r.hdr);		/* too short to be an exec: ignored */
 	set_hdr(&r.hdr, LL_REC_ACCEPT, sizeof(r), 12 * MS, 302);
 	pt_handle(pt, &r.hdr);		/* not ours */
 	t = totals(pt);
 	ASSERT_EQ(t.execs, 1, "one exec");
 	ASSERT_STREQ(pt_comm(pt, 300), "cut", "comm");
-	ASSERT_TRUE(pt_comm(pt, 301) == NULL, "short record ignored");
 	ASSERT_EQ(pt_ppid(pt, 0), 0, "pid 0");
 	ASSERT_EQ(pt_zombie_views(pt, 20 * MS, zv, 2), 0, "no zombie groups");
 	ASSERT_EQ(pt_orphan_views(pt, ov, 2), 0, "no orphan groups");
-	pt_free(pt);
-
-	pt = new_table(0, 0);
-	set_hdr(&r.hdr, LL_REC_EXEC, offsetof(struct ll_exec, args) + 3, 10 * MS, 300);
-	memcpy(r.args, "a\0bcdef", 8);
-	r.args_len = 8;
-	r.args_truncated = 0;
-	pt_handle(pt, &r.hdr);
-	ASSERT_EQ(cap.ev[0].exec.args_len, 3, "args clipped to the record");
-	ASSERT_TRUE(cap.ev[0].exec.truncated, "and marked truncated");
-	ASSERT_STREQ(cap.ev[0].exec.filename, "/cut", "filename");
 	pt_free(pt);
 }
 
