@@ -153,7 +153,7 @@ COMPARED = [
     ("lifeline_loop_full_total", ("comm",), "loops", ("comm",), lambda e: e["full"]),
     ("lifeline_loop_stalls_total", ("comm",), "loops", ("comm",), lambda e: e["stalls"]),
     ("lifeline_loop_stall_max_seconds", ("comm",), "loops", ("comm",),
-     lambda e: e["max_stall_us"] / 1e6, max),
+     lambda e: e.get("max_stall_us", 0) / 1e6, max),  # left out without stalls
 ]
 
 SCALARS = [
