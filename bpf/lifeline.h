@@ -222,6 +222,19 @@ enum ll_loop_state {
 	LL_LS_NR,
 };
 
+/*
+ * Which wait a loop sleeps in, in ll_loop_stats.wait: the kind of its first sleep, but an epoll
+ * wait always wins (a thread that polled once before its epoll loop is an epoll loop). Only
+ * epoll loops have an epfd, and only their waits have exit hooks (--loops calls).
+ */
+enum ll_loop_wait {
+	LL_WAIT_NONE = 0,
+	LL_WAIT_EPOLL,		/* epoll_wait, epoll_pwait, epoll_pwait2 */
+	LL_WAIT_POLL,		/* poll, ppoll */
+	LL_WAIT_SELECT,		/* select, pselect6 */
+	LL_WAIT_NR,
+};
+
 #define LL_LOOP_NSYS	4	/* syscalls slept in outside the wait; the last slot takes the rest */
 #define LL_SYS_OTHER	(-2)	/* nr of that last slot once it holds more than one syscall */
 #define LL_SYS_NONE	(-1)	/* asleep outside any syscall (a page fault) */
@@ -251,7 +264,7 @@ struct ll_loop_stats {
 	__u32 flags;		/* LL_LOOP_* */
 	__u64 state_ns;
 	__s32 sleep_nr;		/* LL_LS_OFFCPU: the syscall it sleeps in */
-	__u32 pad;
+	__u32 wait;		/* enum ll_loop_wait */
 	__u64 time_ns[LL_LS_NR];	/* closed periods per state; user space adds the open one */
 	__u64 stretch_start_ns;		/* LL_LOOP_STRETCH: when the last wait ended */
 	__u64 stretch_ns[LL_LS_NR];	/* that stretch so far, per state */
@@ -269,12 +282,14 @@ struct ll_loop_stats {
 	char comm[LL_COMM_LEN];
 };
 
-/* A thread called epoll_wait for the first time (rare: user space then follows the map). */
+/* A thread slept in an event wait for the first time (rare: user space then follows the map). */
 struct ll_loop_new {
 	struct ll_hdr hdr;
-	__s32 epfd;
+	__s32 epfd;		/* -1: not an epoll loop */
 	__s32 maxevents;
 	char comm[LL_COMM_LEN];
+	__u32 wait;		/* enum ll_loop_wait */
+	__u32 pad;
 };
 
 /*

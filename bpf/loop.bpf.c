@@ -7,8 +7,8 @@
  *
  * --loops sched (the default) needs no per-call hook. sched_switch tells, for the thread going
  * off CPU, whether it is still runnable (preempted: run queue), asleep in its event wait (the
- * syscall number in its saved registers is an epoll wait: idle) or asleep elsewhere (off CPU,
- * and in which syscall); sched_wakeup ends a sleep (from then on it waits for a CPU) and
+ * syscall number in its saved registers is an epoll, poll or select wait: idle) or asleep
+ * elsewhere (off CPU, and in which syscall); sched_wakeup ends a sleep (from then on it waits for a CPU) and
  * sched_switch's next ends the wait for a CPU. A loop that never sleeps costs nothing at all;
  * one that sleeps pays three cheap tp_btf programs per wait, not a syscall tracepoint per call.
  *
@@ -24,6 +24,9 @@
 
 /* Syscall numbers of epoll_wait, epoll_pwait and epoll_pwait2 on this arch; -1: none. */
 const volatile long ll_nr_epoll[3] = { -1, -1, -1 };
+/* poll and ppoll, select and pselect6: the waits of loops without epoll (udp_echo, Python). */
+const volatile long ll_nr_poll[2] = { -1, -1 };
+const volatile long ll_nr_select[2] = { -1, -1 };
 const volatile long ll_nr_futex = -1;
 /* --loops calls: the syscall-exit programs are loaded and own the per-call counts. */
 const volatile bool ll_loop_calls = false;
@@ -55,9 +58,29 @@ struct {
 /* Template for new entries: the value is too large for the BPF stack. */
 static const struct ll_loop_stats loop_zero;
 
-static __always_inline bool is_epoll_wait(long nr)
+/* The kind of event wait syscall nr is (enum ll_loop_wait), LL_WAIT_NONE for any other. */
+static __always_inline __u32 wait_kind(long nr)
 {
-	return nr >= 0 && (nr == ll_nr_epoll[0] || nr == ll_nr_epoll[1] || nr == ll_nr_epoll[2]);
+	if (nr < 0)
+		return LL_WAIT_NONE;
+	if (nr == ll_nr_epoll[0] || nr == ll_nr_epoll[1] || nr == ll_nr_epoll[2])
+		return LL_WAIT_EPOLL;
+	if (nr == ll_nr_poll[0] || nr == ll_nr_poll[1])
+		return LL_WAIT_POLL;
+	if (nr == ll_nr_select[0] || nr == ll_nr_select[1])
+		return LL_WAIT_SELECT;
+	return LL_WAIT_NONE;
+}
+
+/*
+ * Asleep in syscall nr is idle in the loop's wait: a wait of its kind, or any epoll wait (which
+ * makes it an epoll loop). A poll inside an epoll loop's handler stays time asleep elsewhere.
+ */
+static __always_inline bool is_loop_wait(const struct ll_loop_stats *st, long nr)
+{
+	__u32 kind = wait_kind(nr);
+
+	return kind != LL_WAIT_NONE && (!st || kind == st->wait || kind == LL_WAIT_EPOLL);
 }
 
 /* barrier_var: clang proves the slot in range and drops the check the verifier needs. */
@@ -98,11 +121,21 @@ static __always_inline void note_epfd(struct ll_loop_stats *st, __s32 epfd)
 	mark_shared(*first);
 }
 
-/* The wait's own arguments, from the registers saved at syscall entry: (epfd, events, max). */
+/* An epoll wait's arguments, from the registers saved at syscall entry: (epfd, events, max). */
 static __always_inline void note_wait_args(struct ll_loop_stats *st, struct pt_regs *regs)
 {
+	st->wait = LL_WAIT_EPOLL;
 	note_epfd(st, PT_REGS_PARM1_SYSCALL(regs));
 	st->maxevents = PT_REGS_PARM3_SYSCALL(regs);
+}
+
+/* Asleep in wait nr again: only an epoll wait has an epfd to follow. */
+static __always_inline void note_wait(struct ll_loop_stats *st, struct pt_regs *regs, long nr)
+{
+	if (wait_kind(nr) == LL_WAIT_EPOLL) {
+		st->wait = LL_WAIT_EPOLL;
+		note_epfd(st, PT_REGS_PARM1_SYSCALL(regs));
+	}
 }
 
 /* ---- time per state ---- */
@@ -233,15 +266,18 @@ static __always_inline void emit_loop_new(struct ll_loop_stats *st, __u64 now)
 	r->epfd = st->epfd;
 	r->maxevents = st->maxevents;
 	__builtin_memcpy(r->comm, st->comm, sizeof(r->comm));
+	r->wait = st->wait;
+	r->pad = 0;
 	ll_submit(r, LL_REC_LOOP_NEW);
 }
 
 /*
- * The current thread's first wait: it is in one now (asleep, or returning in calls mode). The
- * clock is read only past the filter: untraced loops (lifeline's own poll, other processes
- * under -p or -c) cost a lookup, not a clock read.
+ * The current thread's first wait, of kind wait: it is in one now (asleep, or returning in calls
+ * mode). The clock is read only past the filter: untraced loops (lifeline's own poll, other
+ * processes under -p or -c) cost a lookup, not a clock read.
  */
-static __always_inline struct ll_loop_stats *loop_create(struct pt_regs *regs, __u32 state)
+static __always_inline struct ll_loop_stats *loop_create(struct pt_regs *regs, __u32 state,
+							 __u32 wait)
 {
 	__u64 id = bpf_get_current_pid_tgid(), now;
 	__u32 tid = (__u32)id;
@@ -260,8 +296,10 @@ static __always_inline struct ll_loop_stats *loop_create(struct pt_regs *regs, _
 	st->tgid = id >> 32;
 	st->tid = tid;
 	st->epfd = -1;
+	st->wait = wait;
 	bpf_get_current_comm(st->comm, sizeof(st->comm));
-	note_wait_args(st, regs);
+	if (wait == LL_WAIT_EPOLL)
+		note_wait_args(st, regs);
 	st->first_ns = now;
 	st->state = state;
 	st->state_ns = now;
@@ -277,7 +315,8 @@ static __always_inline struct ll_loop_stats *loop_create(struct pt_regs *regs, _
 static __always_inline void wait_woken(struct ll_loop_stats *st, __u64 now)
 {
 	st->waits++;
-	if (!ll_loop_calls) {
+	/* Only epoll waits have exit hooks: the others count their wakeups here in calls mode too. */
+	if (!ll_loop_calls || st->wait != LL_WAIT_EPOLL) {
 		st->wakeups++;
 		hist_inc(st->blocked_hist, ll_hist_slot((now - st->sleep_ns) / 1000),
 			 LL_HIST_SLOTS);
@@ -315,13 +354,13 @@ static __always_inline void loop_switch_out(struct task_struct *prev, bool runna
 		return;
 	}
 	nr = ll_syscall_nr(regs);
-	if (is_epoll_wait(nr)) {
+	if (is_loop_wait(st, nr)) {
 		if (!st) {
-			loop_create(regs, LL_LS_IDLE);	/* current is still prev */
+			loop_create(regs, LL_LS_IDLE, wait_kind(nr));	/* current is still prev */
 			return;
 		}
 		*now = bpf_ktime_get_ns();
-		note_epfd(st, PT_REGS_PARM1_SYSCALL(regs));
+		note_wait(st, regs, nr);
 		set_state(st, LL_LS_IDLE, *now);
 		stretch_end(st, *now, true);
 		if (!st->sleep_ns)
@@ -418,7 +457,7 @@ static __always_inline void loop_return(long ret)
 	st = bpf_map_lookup_elem(&loops, &tid);
 	if (!st) {
 		/* The wait began before lifeline saw it: only its result is known. */
-		st = loop_create(regs, LL_LS_BUSY);
+		st = loop_create(regs, LL_LS_BUSY, LL_WAIT_EPOLL);
 		if (!st)
 			return;
 		count_return(st, ret);

@@ -87,12 +87,14 @@ static void lp_view_add(struct ll_loop_view *v, const struct lp_loop *l, uint64_
 	v->threads++;
 }
 
+/* Only epoll waits have exit hooks: the per-call counts of other loops are never known. */
 static void lp_view_begin(struct ll_loop_view *v, const struct lp_loop *l, bool calls)
 {
 	*v = (struct ll_loop_view){
 		.pid = l->tgid,
 		.tid = l->tid,
-		.calls = calls,
+		.calls = calls && l->wait == LL_WAIT_EPOLL,
+		.wait = l->wait,
 		.blocked = &l->blocked,
 		.busy = &l->busy,
 		.et_fds = l->et_fds,

@@ -197,6 +197,7 @@ static void lp_apply_stats(struct lp_loop *l, const struct ll_loop_stats *st)
 	l->tgid = st->tgid;
 	l->epfd = st->epfd;
 	l->maxevents = st->maxevents;
+	l->wait = st->wait;
 	l->first_ns = st->first_ns;
 	lp_set_comm(l, st->comm);
 	memcpy(l->time_ns, st->time_ns, sizeof(l->time_ns));
@@ -280,6 +281,7 @@ static void lp_on_new(struct loops *lp, const struct ll_loop_new *rec)
 		return;
 	l->epfd = rec->epfd;
 	l->maxevents = rec->maxevents;
+	l->wait = rec->wait;
 	lp_set_comm(l, rec->comm);
 }
 

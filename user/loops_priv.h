@@ -16,6 +16,7 @@ struct lp_loop {
 	uint32_t tid;
 	int epfd;
 	int maxevents;
+	unsigned int wait;	/* enum ll_loop_wait; LL_WAIT_NONE until a record tells */
 	char comm[LL_COMM_LEN];
 	uint64_t first_ns;	/* the kernel's; 0 until a snapshot or the exit record tells */
 	uint64_t new_ns;	/* when this entry was made */

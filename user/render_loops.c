@@ -8,11 +8,25 @@
 #include "render_loops.h"
 #include "syscalls.h"
 
+const char *ll_loop_wait_name(unsigned int wait)
+{
+	static const char *const names[LL_WAIT_NR] = {
+		[LL_WAIT_EPOLL] = "epoll",
+		[LL_WAIT_POLL] = "poll",
+		[LL_WAIT_SELECT] = "select",
+	};
+
+	return wait < LL_WAIT_NR ? names[wait] : NULL;
+}
+
 void json_loop_time(struct json_w *w, const struct ll_loop_view *l)
 {
+	const char *wait = ll_loop_wait_name(l->wait);
 	char buf[LL_SYSNAME_LEN];
 	unsigned int i;
 
+	if (wait)
+		json_kv_str(w, "wait", wait);
 	json_kv_str(w, "mode", l->calls ? "calls" : "sched");
 	json_kv_u64(w, "threads", l->threads);
 	json_kv_fixed(w, "idle_pct", l->idle_pct, 2);

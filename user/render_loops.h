@@ -7,7 +7,9 @@
 #include "json.h"
 #include "views.h"
 
-/* mode, threads, the four percentages and offcpu_syscalls of a summary's loop. */
+/* "epoll", "poll" or "select"; NULL when not known. */
+const char *ll_loop_wait_name(unsigned int wait);
+/* wait, mode, threads, the four percentages and offcpu_syscalls of a summary's loop. */
 void json_loop_time(struct json_w *w, const struct ll_loop_view *l);
 /* oncpu_us, offcpu_us, runq_us and syscall of a stall event, when known. */
 void json_stall_parts(struct json_w *w, const struct ll_event *ev);

@@ -257,6 +257,23 @@ static void set_fork_syscalls(struct lifeline_bpf *skel)
 #endif
 }
 
+/* The waits of loops without epoll; an arch may lack poll and select (arm64 has only the p-). */
+static void set_wait_syscalls(struct lifeline_bpf *skel)
+{
+#ifdef SYS_poll
+	skel->rodata->ll_nr_poll[0] = SYS_poll;
+#endif
+#ifdef SYS_ppoll
+	skel->rodata->ll_nr_poll[1] = SYS_ppoll;
+#endif
+#ifdef SYS_select
+	skel->rodata->ll_nr_select[0] = SYS_select;
+#endif
+#ifdef SYS_pselect6
+	skel->rodata->ll_nr_select[1] = SYS_pselect6;
+#endif
+}
+
 static void set_knobs(struct lifeline_bpf *skel, const struct tracer_config *cfg)
 {
 	unsigned int i;
@@ -287,6 +304,7 @@ static void set_knobs(struct lifeline_bpf *skel, const struct tracer_config *cfg
 #else
 	skel->rodata->ll_nr_epoll[2] = 441;	/* the same on every arch; older headers lack it */
 #endif
+	set_wait_syscalls(skel);
 	set_fork_syscalls(skel);
 	/* Wake the consumer early enough that a burst cannot fill the rest between two polls. */
 	skel->rodata->ll_wakeup_bytes = ringbuf_size(cfg->ringbuf_bytes) / 4;

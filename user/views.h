@@ -129,6 +129,7 @@ struct ll_loop_view {
 	double wakeups_rate;		/* per second over the last interval */
 	/* --loops: where the time went (waits in progress included); the four sum to 100 */
 	bool calls;			/* events, timeouts, full and errors are known */
+	unsigned int wait;		/* enum ll_loop_wait: what it waits in (epoll, poll...) */
 	double idle_pct;		/* asleep in its event wait */
 	double offcpu_pct;		/* asleep anywhere else */
 	double runq_pct;		/* runnable, waiting for a CPU */

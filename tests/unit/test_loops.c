@@ -526,6 +526,36 @@ static void test_time_split(void)
 	lp_free(lp);
 }
 
+/* A poll loop has no epfd and no per-call counts, even in calls mode; an epoll loop has both. */
+static void test_wait_kinds(void)
+{
+	struct lp_config cfg = { .calls = true };
+	struct ll_loop_stats st[2] = { mk_stats(95, 96, SEC, 7), mk_stats(95, 97, SEC, 9) };
+	struct ll_loop_view v[2];
+	const struct ll_loop_view *p, *e;
+	struct loops *lp = lp_new(&cfg);
+
+	if (!ASSERT_TRUE(lp, "lp_new"))
+		return;
+	st[0].wait = LL_WAIT_POLL;
+	st[0].epfd = -1;
+	st[0].maxevents = 0;
+	st[1].wait = LL_WAIT_EPOLL;
+	lp_update(lp, st, 2, 2 * SEC);
+	ASSERT_EQ(lp_views(lp, 2 * SEC, v, 2), 2, "two loops");
+	p = find_view(v, 2, 96);
+	e = find_view(v, 2, 97);
+	if (!ASSERT_TRUE(p && e, "both found"))
+		goto out;
+	ASSERT_EQ(p->wait, LL_WAIT_POLL, "waits in poll");
+	ASSERT_FALSE(p->calls, "no exit hook for poll: per-call counts unknown");
+	ASSERT_EQ(p->wakeups, 7, "its wakeups, from the scheduler");
+	ASSERT_EQ(e->wait, LL_WAIT_EPOLL, "waits in epoll");
+	ASSERT_TRUE(e->calls, "calls mode: epoll's per-call counts are known");
+out:
+	lp_free(lp);
+}
+
 /* The kernel's u32 histogram slots wrap; the counts built from them do not. */
 static void test_hist_wrap(void)
 {
@@ -605,6 +635,7 @@ int main(void)
 	RUN_TEST(test_index_churn);
 	RUN_TEST(test_time_split);
 	RUN_TEST(test_hist_wrap);
+	RUN_TEST(test_wait_kinds);
 	RUN_TEST(test_shared_epfd);
 	return TEST_MAIN_END();
 }
