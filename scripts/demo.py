@@ -358,7 +358,8 @@ def scenario_wait_status():
 def scenario_udp():
     header("udp: a datagram server has no listen queue and no accept",
            "udp_echo waits in ppoll() and answers each datagram with recvfrom()/sendto(), one\n"
-           "process for its whole life; loadgen --udp sends it requests for 2 s.")
+           "process for its whole life; loadgen --udp sends it requests for 2 s. lifeline finds\n"
+           "its loop in ppoll (a loop's wait: epoll, poll or select) and splits its time.")
     srv = Server("udp_echo")
     try:
         n = Narrated([srv.pid], "proc,sock,loop")
@@ -373,8 +374,18 @@ def scenario_udp():
                        if lst["pid"] == srv.pid)),
          "forks %d, exits %d: one process that lives on, answering %s requests" %
          (p.get("forks", 0), p.get("exits", 0), r["requests"] if r else "?"),
-         "event loops: %d; it blocks in ppoll(), not epoll_wait, so where its time goes is "
-         "not in lifeline's loop view" % len(lps)])
+         udp_loop_line(lps)])
+
+
+def udp_loop_line(lps):
+    """Where the udp loop's time went, from lifeline's loop row (wait: poll)."""
+    if len(lps) != 1:
+        return "event loops of udp_echo: %d (expected one, waiting in ppoll)" % len(lps)
+    lp = lps[0]
+    return ("its loop waits in %s, not epoll_wait: %d wakeups (one per burst of datagrams), "
+            "idle in the wait %.0f%%, busy on CPU %.0f%%, asleep elsewhere %.0f%%, waiting for "
+            "a CPU %.0f%%" % (lp.get("wait", "?"), lp["wakeups"], lp["idle_pct"],
+                              lp["busy_pct"], lp["offcpu_pct"], lp["runq_pct"]))
 
 
 def scenario_backlog():

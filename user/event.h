@@ -106,6 +106,7 @@ struct ll_event {
 			uint64_t offcpu_us;
 			uint64_t runq_us;
 			int syscall;		/* slept in most; LL_SYS_NONE if it never slept */
+			unsigned int wait;	/* the loop's enum ll_loop_wait; LL_WAIT_NONE: unknown */
 		} stall;
 		struct {
 			int events;

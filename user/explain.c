@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include "explain.h"
 #include "format.h"
+#include "render_loops.h"
 #include "render_patterns.h"
 #include "render_containers.h"
 #include "util.h"
@@ -251,8 +252,8 @@ static void explain_stall(const struct ll_render_opts *o, char *b, size_t n,
 	size_t pos = 0;
 
 	explain_thread(b, n, &pos, ev, comm);
-	fmt_append(b, n, &pos, " was busy for %s between two epoll_wait calls",
-		   fmt_dur_us(dur, sizeof(dur), ev->stall.busy_us));
+	fmt_append(b, n, &pos, " was busy for %s between two %s calls",
+		   fmt_dur_us(dur, sizeof(dur), ev->stall.busy_us), ll_loop_wait_call(ev->stall.wait));
 	if (o->stall_ms)
 		fmt_append(b, n, &pos, ", more than the %" PRIu64 " ms stall threshold",
 			   o->stall_ms);

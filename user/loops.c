@@ -291,6 +291,7 @@ static void lp_on_stall(struct loops *lp, const struct ll_stall *rec)
 	struct lp_loop *l = lp_get_for_hdr(lp, &rec->hdr);
 
 	if (l) {
+		ev.stall.wait = l->wait;
 		l->rec_stalls++;
 		l->rec_max_stall_ns = lp_max64(l->rec_max_stall_ns, rec->busy_ns);
 		lp_set_comm(l, rec->comm);

@@ -19,6 +19,11 @@ const char *ll_loop_wait_name(unsigned int wait)
 	return wait < LL_WAIT_NR ? names[wait] : NULL;
 }
 
+const char *ll_loop_wait_call(unsigned int wait)
+{
+	return wait == LL_WAIT_POLL ? "poll" : wait == LL_WAIT_SELECT ? "select" : "epoll_wait";
+}
+
 void json_loop_time(struct json_w *w, const struct ll_loop_view *l)
 {
 	const char *wait = ll_loop_wait_name(l->wait);

@@ -9,6 +9,8 @@
 
 /* "epoll", "poll" or "select"; NULL when not known. */
 const char *ll_loop_wait_name(unsigned int wait);
+/* The call a loop of that kind waits in, for sentences: "epoll_wait" (also when unknown). */
+const char *ll_loop_wait_call(unsigned int wait);
 /* wait, mode, threads, the four percentages and offcpu_syscalls of a summary's loop. */
 void json_loop_time(struct json_w *w, const struct ll_loop_view *l);
 /* oncpu_us, offcpu_us, runq_us and syscall of a stall event, when known. */

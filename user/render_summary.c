@@ -609,8 +609,8 @@ static void text_histograms(FILE *f, const struct ll_snapshot *s, const struct h
 			continue;
 		fmt_comm(comm, l->comm);
 		text_hist(f, l->busy, "event loop busy periods, %u/%u (%s)", l->pid, l->tid, comm);
-		text_hist(f, l->blocked, "event loop blocked in epoll_wait, %u/%u (%s)", l->pid,
-			  l->tid, comm);
+		text_hist(f, l->blocked, "event loop blocked in %s, %u/%u (%s)",
+			  ll_loop_wait_call(l->wait), l->pid, l->tid, comm);
 	}
 	if (p->full)
 		text_more(f, s->nloops, "event loops");

@@ -973,6 +973,11 @@ static void test_explain_variants(void)
 	render_explain(&o, &e, buf, sizeof(buf));
 	ASSERT_TRUE(strstr(buf, "not known yet") != NULL, buf);
 
+	e = sample(EV_STALL);
+	e.stall.wait = LL_WAIT_POLL;	/* udp_echo's loop waits in ppoll */
+	render_explain(&o, &e, buf, sizeof(buf));
+	ASSERT_TRUE(strstr(buf, "between two poll calls") != NULL, buf);
+
 	e = sample(EV_ACCEPT);
 	e.accept.fd = -24;	/* EMFILE */
 	render_explain(&o, &e, buf, sizeof(buf));
