@@ -7,8 +7,8 @@
  *
  * --loops sched (the default) needs no per-call hook. sched_switch tells, for the thread going
  * off CPU, whether it is still runnable (preempted: run queue), asleep in its event wait (the
- * syscall number in its saved registers is an epoll, poll or select wait: idle) or asleep
- * elsewhere (off CPU, and in which syscall); sched_wakeup ends a sleep (from then on it waits for a CPU) and
+ * syscall number in its saved registers is an event wait: idle) or asleep elsewhere (off CPU,
+ * and in which syscall); sched_wakeup ends a sleep (from then on it waits for a CPU) and
  * sched_switch's next ends the wait for a CPU. A loop that never sleeps costs nothing at all;
  * one that sleeps pays three cheap tp_btf programs per wait, not a syscall tracepoint per call.
  *
@@ -315,7 +315,7 @@ static __always_inline struct ll_loop_stats *loop_create(struct pt_regs *regs, _
 static __always_inline void wait_woken(struct ll_loop_stats *st, __u64 now)
 {
 	st->waits++;
-	/* Only epoll waits have exit hooks: the others count their wakeups here in calls mode too. */
+	/* Only epoll waits have exit hooks: other waits count their wakeups here in calls mode. */
 	if (!ll_loop_calls || st->wait != LL_WAIT_EPOLL) {
 		st->wakeups++;
 		hist_inc(st->blocked_hist, ll_hist_slot((now - st->sleep_ns) / 1000),
@@ -356,7 +356,8 @@ static __always_inline void loop_switch_out(struct task_struct *prev, bool runna
 	nr = ll_syscall_nr(regs);
 	if (is_loop_wait(st, nr)) {
 		if (!st) {
-			loop_create(regs, LL_LS_IDLE, wait_kind(nr));	/* current is still prev */
+			/* current is still prev */
+			loop_create(regs, LL_LS_IDLE, wait_kind(nr));
 			return;
 		}
 		*now = bpf_ktime_get_ns();

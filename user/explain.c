@@ -253,7 +253,8 @@ static void explain_stall(const struct ll_render_opts *o, char *b, size_t n,
 
 	explain_thread(b, n, &pos, ev, comm);
 	fmt_append(b, n, &pos, " was busy for %s between two %s calls",
-		   fmt_dur_us(dur, sizeof(dur), ev->stall.busy_us), ll_loop_wait_call(ev->stall.wait));
+		   fmt_dur_us(dur, sizeof(dur), ev->stall.busy_us),
+		   ll_loop_wait_call(ev->stall.wait));
 	if (o->stall_ms)
 		fmt_append(b, n, &pos, ", more than the %" PRIu64 " ms stall threshold",
 			   o->stall_ms);

@@ -337,6 +337,10 @@ static void put_value(FILE *f, const struct prom_family *m, const struct prom_ag
 	case PV_BUILD:
 		fprintf(f, "%s{%s=\"%s\"} 1\n", m->name, m->label, LL_VERSION);
 		break;
+	case PV_BACKLOG:
+		if (a->v[L_BL_PEAK])
+			put_u64(f, m->name, m->label, la, a->v[m->idx]);
+		break;
 	case PV_OWN:
 		break;
 	}
@@ -432,6 +436,18 @@ static int write_orphans(FILE *f, const struct ll_snapshot *s, const struct prom
 	return g.oom ? -ENOMEM : 0;
 }
 
+/* Listeners summed into one label set: the largest limit and peak, every full accept. */
+static void agg_backlog(struct prom_agg *a, const struct ll_listener_view *l)
+{
+	if (!l->backlog_peak)
+		return;		/* no depth seen: unknown, not 0 */
+	if (l->backlog_limit > a->v[L_BL_LIMIT])
+		a->v[L_BL_LIMIT] = l->backlog_limit;
+	if (l->backlog_peak > a->v[L_BL_PEAK])
+		a->v[L_BL_PEAK] = l->backlog_peak;
+	a->v[L_BL_FULL] += l->backlog_full;
+}
+
 static int write_listeners(FILE *f, const struct ll_snapshot *s, const struct prom_opts *o)
 {
 	struct prom_aggs g;
@@ -449,12 +465,22 @@ static int write_listeners(FILE *f, const struct ll_snapshot *s, const struct pr
 		a->v[L_ACCEPTS] += l->accepts;
 		a->v[L_ERRORS] += l->errors;
 		a->v[L_FORKED] += l->handled_by_fork;
+		agg_backlog(a, l);
 		agg_hist(&g, a, L_H_QUEUE, l->queue);
 	}
 	aggs_sort(&g);
 	put_group(f, PG_LISTENERS, g.a, g.n, false);
 	aggs_free(&g);
 	return g.oom ? -ENOMEM : 0;
+}
+
+/* The kernel's listen counters over the run: no sample when /proc/net/netstat was not read. */
+static void write_netstat(FILE *f, const struct ll_snapshot *s)
+{
+	struct prom_agg a = { .v = { [G_OVERFLOWS] = s->listen_overflows,
+		[G_DROPS] = s->listen_drops } };
+
+	put_group(f, PG_NETSTAT, &a, s->netstat_known ? 1 : 0, false);
 }
 
 static int write_loops(FILE *f, const struct ll_snapshot *s, const struct prom_opts *o)
@@ -526,8 +552,10 @@ int prom_write(FILE *f, const struct ll_snapshot *s, const struct prom_opts *o)
 		ret = write_orphans(f, s, o);
 	if (!ret)
 		ret = write_listeners(f, s, o);
-	if (!ret)
+	if (!ret) {
+		write_netstat(f, s);
 		ret = write_loops(f, s, o);
+	}
 	if (!ret)
 		ret = prom_write_containers(f, s, o);
 	if (!ret && (fflush(f) || ferror(f)))

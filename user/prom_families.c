@@ -58,6 +58,25 @@ const struct prom_family prom_families[] = {
 	{ "lifeline_accept_queue_wait_seconds", "histogram", "comm", PG_LISTENERS, PV_HIST,
 	  L_H_QUEUE, false,
 	  "From handshake complete to accept() returning it, by listening command and port." },
+	{ "lifeline_accept_backlog_limit", "gauge", "comm", PG_LISTENERS, PV_BACKLOG, L_BL_LIMIT,
+	  false,
+	  "The listen queue's limit (the listen() backlog, capped by somaxconn) at the last "
+	  "accept, by listening command and port." },
+	{ "lifeline_accept_backlog_peak", "gauge", "comm", PG_LISTENERS, PV_BACKLOG, L_BL_PEAK,
+	  false,
+	  "Deepest listen queue an accept found since start, its connection included, by "
+	  "listening command and port." },
+	{ "lifeline_accept_backlog_full_total", "counter", "comm", PG_LISTENERS, PV_BACKLOG,
+	  L_BL_FULL, false,
+	  "Accepts that found the listen queue full (the kernel drops new handshakes then), by "
+	  "listening command and port." },
+	{ "lifeline_listen_overflows_total", "counter", NULL, PG_NETSTAT, PV_U64, G_OVERFLOWS,
+	  false,
+	  "The kernel's TcpExt ListenOverflows since lifeline started: handshakes that found a "
+	  "full accept queue, system-wide." },
+	{ "lifeline_listen_drops_total", "counter", NULL, PG_NETSTAT, PV_U64, G_DROPS, false,
+	  "The kernel's TcpExt ListenDrops since lifeline started: handshakes dropped at a "
+	  "listening socket, overflows included, system-wide." },
 	{ "lifeline_loop_wakeups_total", "counter", "comm", PG_LOOPS, PV_U64, P_WAKEUPS, false,
 	  "epoll_wait returns, by command (all its event loop threads)." },
 	{ "lifeline_loop_events_total", "counter", "comm", PG_LOOPS, PV_U64, P_EVENTS, true,

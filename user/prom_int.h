@@ -24,6 +24,7 @@ enum prom_group {
 	PG_LOOPS,		/* by command, all its event loop threads */
 	PG_FORK_FAILURES,	/* by command and errno (prom_containers.c) */
 	PG_CGROUP_ZOMBIES,	/* by the parent's cgroup (prom_containers.c) */
+	PG_NETSTAT,		/* one sample, no label, only when /proc/net/netstat was read */
 };
 
 /* What a label set's sample of the family is. */
@@ -34,15 +35,16 @@ enum prom_val {
 	PV_REAPS,		/* how="autoreap" v[Z_AUTO], how="wait" v[Z_REAPED] */
 	PV_BUILD,		/* label = LL_VERSION, value 1 */
 	PV_OWN,			/* written by its group's own code after the HELP and TYPE */
+	PV_BACKLOG,		/* v[idx], only for label sets whose queue depth was seen */
 };
 
 /* The indexes into a label set's v[] (and h[]) of each group. */
-enum { G_EVENTS, G_LOST, G_FORKS, G_EXECS, G_EXITS };
+enum { G_EVENTS, G_LOST, G_FORKS, G_EXECS, G_EXITS, G_OVERFLOWS, G_DROPS };
 enum { Z_NOW, Z_OLDEST, Z_REAPED, Z_AUTO, Z_COALESCED };
 enum { Z_H_LIFETIME };
 enum { O_ALIVE, O_ADOPTED, O_EXITED };
 enum { O_H_LIFETIME, O_H_REAP };
-enum { L_ACCEPTS, L_ERRORS, L_FORKED };
+enum { L_ACCEPTS, L_ERRORS, L_FORKED, L_BL_LIMIT, L_BL_PEAK, L_BL_FULL };
 enum { L_H_QUEUE };
 enum { P_WAKEUPS, P_EVENTS, P_TIMEOUTS, P_FULL, P_BUSY, P_BLOCKED, P_STALLS, P_MAX_STALL };
 

@@ -220,6 +220,21 @@ static void row_orphan(struct screen *scr, size_t i)
 	scr_put(scr, line);
 }
 
+/* BACKLOG: the deepest queue an accept found / its limit; FULL: accepts that found it full. */
+static void row_backlog(char *line, size_t n, size_t *pos, const struct ll_listener_view *l)
+{
+	char peak[2 * FMT_NUM_LEN], full[FMT_NUM_LEN];
+
+	if (!l->backlog_peak) {
+		fmt_append(line, n, pos, " %8s %5s", "-", "-");	/* never seen: unknown */
+		return;
+	}
+	snprintf(peak, sizeof(peak), "%u/%u", l->backlog_peak, l->backlog_limit);
+	snprintf(full, sizeof(full), "%" PRIu64, l->backlog_full);
+	fmt_append(line, n, pos, " %8s %s%5s%s", peak, l->backlog_full ? ALERT : "", full,
+		   l->backlog_full ? NORMAL : "");
+}
+
 static void row_listener(struct screen *scr, size_t i)
 {
 	const struct ll_listener_view *l = &scr->s->listeners[i];
@@ -232,6 +247,8 @@ static void row_listener(struct screen *scr, size_t i)
 	fmt_col(line, sizeof(line), &pos, 8, quantile(b, sizeof(b), l->queue, 0.99));
 	fmt_append(line, sizeof(line), &pos, "%6" PRIu64 " %6" PRIu64, l->handled_by_fork,
 		   l->errors);
+	if (!scr->narrow)
+		row_backlog(line, sizeof(line), &pos, l);
 	scr_put(scr, line);
 }
 
@@ -303,9 +320,23 @@ static void title_orphans(struct screen *scr, const char *cut)
 		   scr->s->procs.orphans_now);
 }
 
+/* The listeners whose queue was found full, with the kernel's drops over the run. */
 static void title_listeners(struct screen *scr, const char *cut)
 {
-	scr_printf(scr, "LISTENERS%s: %zu", cut, scr->s->nlisteners);
+	const struct ll_snapshot *s = scr->s;
+	char line[LIVE_LINE];
+	size_t i, full = 0, pos = 0;
+
+	for (i = 0; i < s->nlisteners; i++)
+		if (s->listeners[i].backlog_full)
+			full++;
+	fmt_append(line, sizeof(line), &pos, "LISTENERS%s: %zu", cut, s->nlisteners);
+	if (full)
+		fmt_append(line, sizeof(line), &pos, ", " ALERT "%zu at the queue limit" NORMAL, full);
+	if (full && s->netstat_known)
+		fmt_append(line, sizeof(line), &pos, " (kernel-wide: %" PRIu64 " overflows, %"
+			   PRIu64 " drops)", s->listen_overflows, s->listen_drops);
+	scr_put(scr, line);
 }
 
 static void title_loops(struct screen *scr, const char *cut)
@@ -430,8 +461,10 @@ static void sections_init(struct screen *scr, struct section sec[SEC_MAX])
 			       "ADOPTER COMM            ADOPTED ALIVE EXITED LIFE P99 REAP P50 "
 			       "REAP P99" };
 	sec[SEC_LISTENERS] = (struct section){ .total = s->nlisteners, .row = row_listener,
-		.heading = "PID     COMM             PORT  ACCEPTS  RATE/s QUEUE50  QUEUE99 "
-			   "FORKED ERRORS" };
+		.heading = w ? "PID     COMM             PORT  ACCEPTS  RATE/s QUEUE50  QUEUE99 "
+			       "FORKED ERRORS  BACKLOG  FULL" :
+			       "PID     COMM             PORT  ACCEPTS  RATE/s QUEUE50  QUEUE99 "
+			       "FORKED ERRORS" };
 	sec[SEC_LOOPS] = (struct section){ .total = s->nloops, .row = row_loop,
 		.heading = w ? "PID     TID     COMM             WAKE/s EV/WAKE BUSY% IDLE%  OFF% "
 			       "RUNQ% THR BUSY P99 STALLS MAXSTALL  ET/LT STATE" :

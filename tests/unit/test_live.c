@@ -134,6 +134,45 @@ static void test_fit_idle_sort_pause(void)
 	live_free(o.live);
 }
 
+/* Listeners at their queue limit: a title line at any width, a BACKLOG column when wide. */
+static void test_backlog(void)
+{
+	struct ll_listener_view l[] = {
+		{ .pid = 40, .comm = "fork_echo", .port = 9000, .accepts = 20, .rate = 2,
+		  .queue = &empty, .backlog_limit = 3, .backlog_peak = 4, .backlog_full = 6 },
+		{ .pid = 41, .comm = "nginx", .port = 80, .accepts = 9, .rate = 1, .queue = &empty },
+	};
+	struct ll_snapshot s = { .listeners = l, .nlisteners = 2, .elapsed_s = 3,
+		.netstat_known = true, .listen_overflows = 12, .listen_drops = 15 };
+	struct ll_render_opts o = { .stall_ms = 50, .live = live_new() };
+	char rows[64][512];
+	int n, i, fe = -1, ng = -1;
+	bool title = false;
+
+	frame(&o, &s, 24, 80);
+	n = frame_rows(rows, 64);
+	for (i = 0; i < n; i++) {
+		ASSERT_LE(fmt_width(rows[i]), 80, rows[i]);
+		title |= !strcmp(rows[i], "LISTENERS: 2, 1 at the queue limit (kernel-wide: 12 "
+				 "overflows, 15 drops)");
+	}
+	ASSERT_TRUE(title, "the title names the full listener and the kernel's counters");
+	frame(&o, &s, 24, 120);
+	n = frame_rows(rows, 64);
+	for (i = 0; i < n; i++) {
+		if (!strncmp(rows[i], "40 ", 3))
+			fe = i;
+		if (!strncmp(rows[i], "41 ", 3))
+			ng = i;
+	}
+	ASSERT_TRUE(strstr(out_buf, "ERRORS  BACKLOG  FULL") != NULL, "wide: the columns");
+	if (ASSERT_TRUE(fe >= 0 && ng >= 0, "both rows"))  {
+		ASSERT_TRUE(strstr(rows[fe], "      4/3     6") != NULL, rows[fe]);
+		ASSERT_TRUE(strstr(rows[ng], "        -     -") != NULL, "unknown: a dash");
+	}
+	live_free(o.live);
+}
+
 static void test_fold(void)
 {
 	struct ll_fold *f = fold_new();
@@ -184,6 +223,7 @@ int main(void)
 	RUN_TEST(test_keys);
 	RUN_TEST(test_fit_idle_sort_pause);
 	RUN_TEST(test_fold);
+	RUN_TEST(test_backlog);
 	RUN_TEST(test_failure_predicate);
 	RUN_TEST(test_ascii_and_time);
 	return TEST_MAIN_END();

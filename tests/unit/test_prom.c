@@ -98,7 +98,12 @@ static void test_globals(void)
 	block_is(t, "lifeline_accepts_total",
 		 "# HELP lifeline_accepts_total Connections accepted, by listening command and "
 		 "port.\n# TYPE lifeline_accepts_total counter\n");
-	ASSERT_EQ(count_lines(t, "# TYPE "), 30, "families");
+	ASSERT_EQ(count_lines(t, "# TYPE "), 35, "families");
+	/* The kernel's listen counters are unknown until /proc/net/netstat was read: no sample. */
+	block_is(t, "lifeline_listen_overflows_total",
+		 "# HELP lifeline_listen_overflows_total The kernel's TcpExt ListenOverflows since "
+		 "lifeline started: handshakes that found a full accept queue, system-wide.\n"
+		 "# TYPE lifeline_listen_overflows_total counter\n");
 	free(t);
 }
 
@@ -303,6 +308,48 @@ static void test_ports(void)
 			      "lifeline_accepts_total{comm=\"nginx\",port=\"80\",pid=\"7\"} 30\n"
 			      "lifeline_accepts_total{comm=\"nginx\",port=\"443\",pid=\"5\"} 10\n")
 		    != NULL, "by pid");
+	free(t);
+}
+
+/*
+ * The listen backlog: per comm and port the largest limit and peak and every full accept;
+ * a listener whose queue depth was never seen has no sample (unknown, not 0); the kernel's
+ * counters as read.
+ */
+static void test_backlog(void)
+{
+	struct ll_listener_view l[4] = {
+		{ .pid = 5, .comm = "fork_echo", .port = 80, .accepts = 20, .backlog_limit = 3,
+		  .backlog_peak = 4, .backlog_full = 6 },
+		{ .pid = 6, .comm = "fork_echo", .port = 80, .accepts = 5, .backlog_limit = 5,
+		  .backlog_peak = 2, .backlog_full = 1 },
+		{ .pid = 7, .comm = "fork_echo", .port = 81, .accepts = 1 },
+		{ .pid = 8, .comm = "nginx", .port = 443, .accepts = 9, .backlog_limit = 511,
+		  .backlog_peak = 1 },
+	};
+	struct ll_snapshot s = { .listeners = l, .nlisteners = 4, .netstat_known = true,
+		.listen_overflows = 12, .listen_drops = 15 };
+	char *t = render(&s, NULL);
+
+	if (!ASSERT_TRUE(t != NULL, "render"))
+		return;
+	block_is(t, "lifeline_accept_backlog_limit",
+		 "# HELP lifeline_accept_backlog_limit The listen queue's limit (the listen() "
+		 "backlog, capped by somaxconn) at the last accept, by listening command and "
+		 "port.\n"
+		 "# TYPE lifeline_accept_backlog_limit gauge\n"
+		 "lifeline_accept_backlog_limit{comm=\"fork_echo\",port=\"80\"} 5\n"
+		 "lifeline_accept_backlog_limit{comm=\"nginx\",port=\"443\"} 511\n");
+	ASSERT_TRUE(strstr(t, "\nlifeline_accept_backlog_peak{comm=\"fork_echo\",port=\"80\"} 4\n"
+			      "lifeline_accept_backlog_peak{comm=\"nginx\",port=\"443\"} 1\n# HELP")
+		    != NULL, "peak: the deepest of the two, port 81 left out");
+	ASSERT_TRUE(strstr(t, "\nlifeline_accept_backlog_full_total{comm=\"fork_echo\","
+			      "port=\"80\"} 7\n"
+			      "lifeline_accept_backlog_full_total{comm=\"nginx\",port=\"443\"} 0\n")
+		    != NULL, "full: summed, 0 where known and never full");
+	ASSERT_TRUE(strstr(t, "port=\"81\"} 1\n") != NULL, "port 81's accepts are there");
+	ASSERT_TRUE(strstr(t, "\nlifeline_listen_overflows_total 12\n") &&
+		    strstr(t, "\nlifeline_listen_drops_total 15\n"), "the kernel's counters");
 	free(t);
 }
 
@@ -553,6 +600,7 @@ int main(void)
 	RUN_TEST(test_histogram_exact);
 	RUN_TEST(test_escaping);
 	RUN_TEST(test_ports);
+	RUN_TEST(test_backlog);
 	RUN_TEST(test_loops);
 	RUN_TEST(test_overflow);
 	RUN_TEST(test_server);
