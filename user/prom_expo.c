@@ -348,10 +348,10 @@ static void put_value(FILE *f, const struct prom_family *m, const struct prom_ag
 
 /*
  * Every family of group grp, in table order, with the samples of the n label sets in a. A
- * per-call family (--loops calls only) keeps its HELP and TYPE without samples otherwise.
+ * per-call family has samples only for the loops that know them (--loops calls, epoll waits:
+ * a poll loop has no exit hook); it keeps its HELP and TYPE without them.
  */
-static void put_group(FILE *f, enum prom_group grp, const struct prom_agg *a, size_t n,
-		      bool calls)
+static void put_group(FILE *f, enum prom_group grp, const struct prom_agg *a, size_t n)
 {
 	const struct prom_family *m;
 	size_t i;
@@ -360,10 +360,9 @@ static void put_group(FILE *f, enum prom_group grp, const struct prom_agg *a, si
 		if (m->group != grp)
 			continue;
 		family(f, m->name, m->type, m->help);
-		if (m->calls && !calls)
-			continue;
 		for (i = 0; i < n; i++)
-			put_value(f, m, &a[i]);
+			if (!m->calls || a[i].v[P_CALLS])
+				put_value(f, m, &a[i]);
 	}
 }
 
@@ -405,7 +404,7 @@ static int write_zombies(FILE *f, const struct ll_snapshot *s, const struct prom
 		agg_hist(&g, a, Z_H_LIFETIME, z->lifetime);
 	}
 	aggs_sort(&g);
-	put_group(f, PG_ZOMBIES, g.a, g.n, false);
+	put_group(f, PG_ZOMBIES, g.a, g.n);
 	aggs_free(&g);
 	return g.oom ? -ENOMEM : 0;
 }
@@ -431,7 +430,7 @@ static int write_orphans(FILE *f, const struct ll_snapshot *s, const struct prom
 		agg_hist(&g, a, O_H_REAP, v->reap);
 	}
 	aggs_sort(&g);
-	put_group(f, PG_ORPHANS, g.a, g.n, false);
+	put_group(f, PG_ORPHANS, g.a, g.n);
 	aggs_free(&g);
 	return g.oom ? -ENOMEM : 0;
 }
@@ -469,7 +468,7 @@ static int write_listeners(FILE *f, const struct ll_snapshot *s, const struct pr
 		agg_hist(&g, a, L_H_QUEUE, l->queue);
 	}
 	aggs_sort(&g);
-	put_group(f, PG_LISTENERS, g.a, g.n, false);
+	put_group(f, PG_LISTENERS, g.a, g.n);
 	aggs_free(&g);
 	return g.oom ? -ENOMEM : 0;
 }
@@ -480,7 +479,7 @@ static void write_netstat(FILE *f, const struct ll_snapshot *s)
 	struct prom_agg a = { .v = { [G_OVERFLOWS] = s->listen_overflows,
 		[G_DROPS] = s->listen_drops } };
 
-	put_group(f, PG_NETSTAT, &a, s->netstat_known ? 1 : 0, false);
+	put_group(f, PG_NETSTAT, &a, s->netstat_known ? 1 : 0);
 }
 
 static int write_loops(FILE *f, const struct ll_snapshot *s, const struct prom_opts *o)
@@ -507,9 +506,11 @@ static int write_loops(FILE *f, const struct ll_snapshot *s, const struct prom_o
 		a->v[P_STALLS] += l->stalls;
 		if (l->max_stall_us > a->v[P_MAX_STALL])
 			a->v[P_MAX_STALL] = l->max_stall_us;
+		if (l->calls)
+			a->v[P_CALLS] = 1;
 	}
 	aggs_sort(&g);
-	put_group(f, PG_LOOPS, g.a, g.n, s->nloops && s->loops[0].calls);
+	put_group(f, PG_LOOPS, g.a, g.n);
 	aggs_free(&g);
 	return g.oom ? -ENOMEM : 0;
 }
@@ -536,7 +537,7 @@ static void write_globals(FILE *f, const struct ll_snapshot *s)
 	struct prom_agg a = { .v = { [G_EVENTS] = s->events, [G_LOST] = s->lost,
 		[G_FORKS] = p->forks, [G_EXECS] = p->execs, [G_EXITS] = p->exits } };
 
-	put_group(f, PG_GLOBAL, &a, 1, false);
+	put_group(f, PG_GLOBAL, &a, 1);
 }
 
 int prom_write(FILE *f, const struct ll_snapshot *s, const struct prom_opts *o)

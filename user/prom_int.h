@@ -12,7 +12,7 @@
 #include "prom.h"
 
 #define PROM_LABEL_LEN		24	/* a command name, or PROM_OTHER_COMM */
-#define PROM_NVAL		8
+#define PROM_NVAL		9
 #define PROM_NHIST		2
 
 /* The writer a family's samples come from; each writes its families in table order. */
@@ -46,7 +46,9 @@ enum { O_ALIVE, O_ADOPTED, O_EXITED };
 enum { O_H_LIFETIME, O_H_REAP };
 enum { L_ACCEPTS, L_ERRORS, L_FORKED, L_BL_LIMIT, L_BL_PEAK, L_BL_FULL };
 enum { L_H_QUEUE };
-enum { P_WAKEUPS, P_EVENTS, P_TIMEOUTS, P_FULL, P_BUSY, P_BLOCKED, P_STALLS, P_MAX_STALL };
+/* P_CALLS: set when a loop of the label set has per-call facts (--loops calls, an epoll wait) */
+enum { P_WAKEUPS, P_EVENTS, P_TIMEOUTS, P_FULL, P_BUSY, P_BLOCKED, P_STALLS, P_MAX_STALL,
+       P_CALLS };
 
 /* One metric family: the names, types and help of doc/reference.md ("Prometheus"). */
 struct prom_family {
@@ -56,7 +58,7 @@ struct prom_family {
 	enum prom_group group;
 	enum prom_val val;
 	int idx;
-	bool calls;		/* a per-call fact: samples only with --loops calls */
+	bool calls;		/* a per-call fact: samples only for label sets with v[P_CALLS] */
 	const char *help;
 };
 

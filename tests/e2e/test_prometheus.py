@@ -117,6 +117,8 @@ def agg(entries, keys, fn, combine=lambda a, b: a + b):
     for e in entries:
         k = tuple(str(e[f]) for f in keys)
         v = fn(e)
+        if v is None:   # not known for this entry (a poll loop's per-call counts): no sample
+            continue
         out[k] = combine(out[k], v) if k in out else v
     return out
 
@@ -147,10 +149,19 @@ COMPARED = [
      lambda e: e["handled_by_fork"]),
     ("lifeline_accept_queue_wait_seconds_count", ("comm", "port"), "listeners", ("comm", "port"),
      lambda e: hcount(e["queue_us"])),
+    # the backlog: left out (both sides) while a listener's queue depth is unknown
+    ("lifeline_accept_backlog_limit", ("comm", "port"), "listeners", ("comm", "port"),
+     lambda e: e.get("backlog_limit"), max),
+    ("lifeline_accept_backlog_peak", ("comm", "port"), "listeners", ("comm", "port"),
+     lambda e: e.get("backlog_peak"), max),
+    ("lifeline_accept_backlog_full_total", ("comm", "port"), "listeners", ("comm", "port"),
+     lambda e: e.get("backlog_full")),
     ("lifeline_loop_wakeups_total", ("comm",), "loops", ("comm",), lambda e: e["wakeups"]),
-    ("lifeline_loop_events_total", ("comm",), "loops", ("comm",), lambda e: e["events"]),
-    ("lifeline_loop_timeouts_total", ("comm",), "loops", ("comm",), lambda e: e["timeouts"]),
-    ("lifeline_loop_full_total", ("comm",), "loops", ("comm",), lambda e: e["full"]),
+    # per-call counts: only epoll loops have them (fork_echo waits in ppoll)
+    ("lifeline_loop_events_total", ("comm",), "loops", ("comm",), lambda e: e.get("events")),
+    ("lifeline_loop_timeouts_total", ("comm",), "loops", ("comm",),
+     lambda e: e.get("timeouts")),
+    ("lifeline_loop_full_total", ("comm",), "loops", ("comm",), lambda e: e.get("full")),
     ("lifeline_loop_stalls_total", ("comm",), "loops", ("comm",), lambda e: e["stalls"]),
     ("lifeline_loop_stall_max_seconds", ("comm",), "loops", ("comm",),
      lambda e: e.get("max_stall_us", 0) / 1e6, max),  # left out without stalls

@@ -391,6 +391,34 @@ static void test_loops(void)
 	free(t);
 }
 
+/*
+ * --loops calls with a poll loop first (fork_echo's ppoll): it has no per-call samples, and the
+ * epoll loop after it keeps its own.
+ */
+static void test_loops_mixed_waits(void)
+{
+	struct ll_loop_view l[2] = {
+		{ .pid = 40, .tid = 40, .comm = "fork_echo", .alive = true, .wakeups = 50,
+		  .wait = LL_WAIT_POLL },
+		{ .pid = 41, .tid = 41, .comm = "redis-server", .alive = true, .wakeups = 9,
+		  .events = 12, .timeouts = 2, .calls = true, .wait = LL_WAIT_EPOLL },
+	};
+	struct ll_snapshot s = { .loops = l, .nloops = 2 };
+	char *t = render(&s, NULL);
+
+	if (!ASSERT_TRUE(t != NULL, "render"))
+		return;
+	block_is(t, "lifeline_loop_events_total",
+		 "# HELP lifeline_loop_events_total Events epoll_wait returned, by command.\n"
+		 "# TYPE lifeline_loop_events_total counter\n"
+		 "lifeline_loop_events_total{comm=\"redis-server\"} 12\n");
+	ASSERT_TRUE(strstr(t, "\nlifeline_loop_wakeups_total{comm=\"fork_echo\"} 50\n") &&
+		    strstr(t, "\nlifeline_loop_timeouts_total{comm=\"redis-server\"} 2\n") &&
+		    !strstr(t, "lifeline_loop_timeouts_total{comm=\"fork_echo\"}"),
+		    "the poll loop's wakeups, no per-call samples");
+	free(t);
+}
+
 /* More label sets than PROM_MAX_SERIES: the least active (the views come most active first)
  * are summed into one set that no command name can spell. */
 static void test_overflow(void)
@@ -602,6 +630,7 @@ int main(void)
 	RUN_TEST(test_ports);
 	RUN_TEST(test_backlog);
 	RUN_TEST(test_loops);
+	RUN_TEST(test_loops_mixed_waits);
 	RUN_TEST(test_overflow);
 	RUN_TEST(test_server);
 	return TEST_MAIN_END();
