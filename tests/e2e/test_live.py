@@ -13,7 +13,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import check, failed, finish, info, run_test, Server, run_loadgen, wait_until  # noqa
-from lltrace import LIFELINE  # noqa: E402
+from lltest import LIFELINE  # noqa: E402
 
 TAG = f"h4live{os.getpid()}"
 TMP = f"/tmp/h4-live-{os.getpid()}"
@@ -48,7 +48,7 @@ class Term:
     def screen(self):
         return tmux("capture-pane", "-p", "-t", self.name)
 
-    def wait_for(self, pattern, timeout=15):
+    def wait_until(self, pattern, timeout=15):
         return wait_until(lambda: re.search(pattern, self.screen(), re.M), timeout, 0.1)
 
     def raw_bytes(self):

@@ -26,8 +26,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import check, finish, info, run_test, wait_until  # noqa: E402
 from lltest import SLOWDOWN  # noqa: E402
-from lltrace import Tracer  # noqa: E402
-from test_reliability import check_detached, end, gated_storm, prog_ids, release  # noqa: E402
+from lltest import Lifeline  # noqa: E402
+from lltest import prog_ids  # noqa: E402
+from test_reliability import check_detached, end, gated_storm, release  # noqa: E402
 
 PROCS = int(os.environ.get("LL_SOAK_PROCS", "100000"))
 MAX_S = float(os.environ.get("LL_SOAK_MAX_S", "40"))
@@ -91,7 +92,7 @@ def test_soak():
     # -p ends lifeline once its tree is gone: a sleeper in the set keeps it up after the storm,
     # so that its state is measured while it still runs.
     keep = subprocess.Popen(["sleep", "600"])
-    t = Tracer("--json", "-i", "1", "-p", storm.pid, "-p", keep.pid)
+    t = Lifeline("--json", "-i", "1", "-p", storm.pid, "-p", keep.pid)
     ids = set()
     try:
         t.start()
