@@ -404,15 +404,17 @@ def scenario_overview():
                Server("fork_echo", "--reap", "once").start(),
                Server("epoll_echo", "--stall-ms", "80", "--stall-every", "2000").start(),
                Server("udp_echo").start()]
-    args = [os.path.join(BUILD, "lifeline"), "-d", str(secs)]
+    args = ["-d", str(secs)]
     for s in servers:
         args += ["-p", str(s.pid)]
     if CHART["path"]:
         args += ["--svg", CHART["path"]]
-    ll = subprocess.Popen(args)
+    # The live view on this terminal, its keys from our stdin; the load starts once it is
+    # attached, so it is seen from its start.
+    ll = Lifeline(*args, exe=os.path.join(BUILD, "lifeline"), stdout=None, stdin=None,
+                  echo_stderr=True).start()
     loads = []
     try:
-        time.sleep(1.0)     # attached (it takes ~0.2 s): the load is seen from its start
         loads = [loadgen(servers[0].port, "-c", 4, "-d", secs, "--connect-per-request",
                          wait=False),
                  loadgen(servers[2].port, "-c", 32, "-d", secs, wait=False),
@@ -422,9 +424,9 @@ def scenario_overview():
         # the machine (under sustained load it filled the pid space in seconds).
         loads.append(loadgen(servers[1].port, "-c", 20, "-n", OVERVIEW_LEAKY_CONNS,
                              "--connect-per-request", wait=False))
-        ll.wait()
+        ll.wait(secs + 60)
     except KeyboardInterrupt:
-        ll.wait()
+        ll.exit_status(30)
     finally:
         for p in loads:
             p.kill()
