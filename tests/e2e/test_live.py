@@ -48,7 +48,7 @@ class Term:
     def screen(self):
         return tmux("capture-pane", "-p", "-t", self.name)
 
-    def wait_until(self, pattern, timeout=15):
+    def wait_for(self, pattern, timeout=15):
         return wait_until(lambda: re.search(pattern, self.screen(), re.M), timeout, 0.1)
 
     def raw_bytes(self):
