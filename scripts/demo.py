@@ -16,11 +16,12 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build")
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+from lltest import Lifeline, LifelineError, Server  # noqa: E402  (the harness the tests use)
 TTY = sys.stdout.isatty()
 # Each scenario's lifeline chart (--svg) goes here, one SVG per scenario.
 CHART_DIR = os.environ.get("LL_CHART_DIR") or os.path.join(BUILD, "demo")
@@ -40,28 +41,6 @@ def say(text=""):
     print(text, flush=True)
 
 
-class Server:
-    def __init__(self, name, *args):
-        self.proc = subprocess.Popen([os.path.join(BUILD, name), "--port", "0", *args],
-                                     stdout=subprocess.PIPE, text=True, start_new_session=True)
-        line = self.proc.stdout.readline().split()     # listening on HOST:PORT pid PID
-        if len(line) < 5:
-            raise RuntimeError("%s did not start" % name)
-        self.port = int(line[2].rsplit(":", 1)[1])
-        self.pid = int(line[4])
-
-    def stop(self):
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            self.proc.wait(3)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(3)
-
-
 def loadgen(port, *args, wait=True):
     p = subprocess.Popen([os.path.join(BUILD, "loadgen"), "--port", str(port), "--json",
                           *[str(a) for a in args]], stdout=subprocess.PIPE,
@@ -76,55 +55,41 @@ class Narrated:
     """lifeline --events --json --explain on the given pids, printing each event's sentence."""
 
     def __init__(self, pids, classes="proc,sock,loop"):
-        args = [os.path.join(BUILD, "lifeline"), "-v", "--json", "--explain",
-                "--events=" + classes]
+        args = ["--json", "--explain", "--events=" + classes]
         for p in pids:
             args += ["-p", str(p)]
         if CHART["path"]:
             args += ["--svg", CHART["path"]]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True)
         self.summary = None
         self.events = []
-        self.attached = threading.Event()
         self.t0 = None
         self.fold = (None, 0)   # (type and sentence without its numbers, how many left out)
-        threading.Thread(target=self._stderr, daemon=True).start()
-        self.reader = threading.Thread(target=self._stdout, daemon=True)
-        self.reader.start()
-        if not self.attached.wait(15):
-            raise RuntimeError("lifeline did not attach (are you root?)")
+        self.ll = Lifeline(*args, exe=os.path.join(BUILD, "lifeline"), on_object=self._show,
+                           echo_stderr=True)
+        try:
+            self.ll.start()
+        except LifelineError as e:
+            raise RuntimeError("%s (are you root?)" % e)
 
-    def _stderr(self):
-        for line in self.proc.stderr:
-            if "attached in" in line:
-                self.attached.set()
-            elif not line.startswith("libbpf:"):
-                sys.stderr.write(line)
-
-    def _stdout(self):
-        for line in self.proc.stdout:
-            try:
-                o = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if o["type"] == "summary":
-                self.summary = o
-                continue
-            self.events.append(o)
-            if self.t0 is None:
-                self.t0 = o["ts_ns"]
-            t = (o["ts_ns"] - self.t0) / 1e9
-            # A burst of events alike but for their numbers is told once, then counted.
-            shape = (o["type"], re.sub(r"\d+", "", o.get("explain", "")))
-            if shape == self.fold[0]:
-                self.fold = (shape, self.fold[1] + 1)
-                continue
-            self._fold_flush()
-            self.fold = (shape, 0)
-            say("%7.3f  %-8s %-7s %s" % (t, o["type"], o.get("pid", ""), o.get("comm", "")))
-            if o.get("explain"):
-                say(dim("         " + o["explain"]))
+    def _show(self, o):
+        """Called for each JSON object as it comes: narrates it."""
+        if o["type"] == "summary":
+            self.summary = o
+            return
+        self.events.append(o)
+        if self.t0 is None:
+            self.t0 = o["ts_ns"]
+        t = (o["ts_ns"] - self.t0) / 1e9
+        # A burst of events alike but for their numbers is told once, then counted.
+        shape = (o["type"], re.sub(r"\d+", "", o.get("explain", "")))
+        if shape == self.fold[0]:
+            self.fold = (shape, self.fold[1] + 1)
+            return
+        self._fold_flush()
+        self.fold = (shape, 0)
+        say("%7.3f  %-8s %-7s %s" % (t, o["type"], o.get("pid", ""), o.get("comm", "")))
+        if o.get("explain"):
+            say(dim("         " + o["explain"]))
 
     def _fold_flush(self):
         if self.fold[1]:
@@ -132,9 +97,7 @@ class Narrated:
         self.fold = (self.fold[0], 0)
 
     def stop(self):
-        self.proc.send_signal(signal.SIGINT)
-        self.proc.wait(20)
-        self.reader.join(5)
+        self.ll.stop()
         self._fold_flush()
         for f in (self.summary or {}).get("findings", []):
             say(bold("lifeline finds (%s): " % f["severity"]) + f["what"])
@@ -170,14 +133,14 @@ def ms(us):
 def scenario_zombie():
     header("zombie: a server that never reaps",
            "fork_echo --reap none forks a child per connection and never calls wait().")
-    srv = Server("fork_echo", "--reap", "none")
+    srv = Server("fork_echo", "--reap", "none").start()
     try:
         n = Narrated([srv.pid], "proc")
         loadgen(srv.port, "-n", 5, "--connect-per-request")
         time.sleep(1.0)
         s = n.stop()
     finally:
-        srv.stop()
+        srv.kill()
     z = group(s, "zombies", srv.pid)
     saw(["%d children of fork_echo (pid %d) are zombies now, the oldest %s old" %
          (z.get("now", 0), srv.pid, ms(z.get("oldest_now_us"))),
@@ -190,14 +153,14 @@ def scenario_coalesce():
     header("coalesce: one waitpid() per SIGCHLD under a burst",
            "fork_echo --reap once reaps a single child per signal; when children exit together\n"
            "their SIGCHLDs merge into one pending signal, and the rest stay zombies.")
-    srv = Server("fork_echo", "--reap", "once")
+    srv = Server("fork_echo", "--reap", "once").start()
     try:
         n = Narrated([srv.pid], "proc")
         loadgen(srv.port, "-c", 20, "-n", 60, "--connect-per-request")
         time.sleep(0.5)
         s = n.stop()
     finally:
-        srv.stop()
+        srv.kill()
     z = group(s, "zombies", srv.pid)
     saw(["%d SIGCHLD signals arrived while one was already pending (coalesced)" %
          z.get("coalesced_sigchld", 0),
@@ -210,7 +173,7 @@ def scenario_orphan():
     header("orphan: the parent exits before its children",
            "fork_echo --exit-after 2 leaves after two accepts; its two serving children are\n"
            "orphaned and the kernel hands them to a new parent.")
-    srv = Server("fork_echo", "--exit-after", "2")
+    srv = Server("fork_echo", "--exit-after", "2").start()
     import socket
     try:
         n = Narrated([srv.pid], "proc")
@@ -222,7 +185,7 @@ def scenario_orphan():
         time.sleep(3.0)     # init reaps in batches: let it
         s = n.stop()
     finally:
-        srv.stop()
+        srv.kill()
     lines = []
     for o in s.get("orphans", []):
         lines.append("%d orphans adopted by %s (pid %d): lived on %s after their parent died, "
@@ -266,13 +229,13 @@ def scenario_et_bug():
     header("et-bug: edge-triggered epoll with one read per wakeup",
            "epoll_echo --et-bug reads 4 KiB per wakeup; a 64 KiB request leaves data unread,\n"
            "no new edge comes, and the client waits in vain.")
-    srv = Server("epoll_echo", "--mode", "et", "--et-bug", "--timeout-ms", "100")
+    srv = Server("epoll_echo", "--mode", "et", "--et-bug", "--timeout-ms", "100").start()
     try:
         n = Narrated([srv.pid], "sock,loop")
         r = loadgen(srv.port, "-n", 1, "--size", 65536, "--timeout-ms", 1500)
         s = n.stop()
     finally:
-        srv.stop()
+        srv.kill()
     lp = loop_of(s, srv.pid)
     saw(["the client's request %s" % ("timed out" if r and r["errors"] else "was answered"),
          "the loop woke up %d times with events, and %d times with none (timeouts) while the "
@@ -285,13 +248,13 @@ def scenario_stall():
     header("stall: a slow handler blocks the event loop",
            "epoll_echo --stall-ms 200 --stall-every 100: one request in a hundred sleeps 200 ms\n"
            "inside the loop, and every other client waits behind it.")
-    srv = Server("epoll_echo", "--stall-ms", "200", "--stall-every", "100")
+    srv = Server("epoll_echo", "--stall-ms", "200", "--stall-every", "100").start()
     try:
         n = Narrated([srv.pid], "loop")
         r = loadgen(srv.port, "-c", 8, "-n", 400)
         s = n.stop()
     finally:
-        srv.stop()
+        srv.kill()
     lp = loop_of(s, srv.pid)
     saw(["%d stalls, the longest %s; the loop was busy %.1f%% of the time" %
          (lp.get("stalls", 0), ms(lp.get("max_stall_us")), lp.get("busy_pct", 0)),
@@ -360,13 +323,13 @@ def scenario_udp():
            "udp_echo waits in ppoll() and answers each datagram with recvfrom()/sendto(), one\n"
            "process for its whole life; loadgen --udp sends it requests for 2 s. lifeline finds\n"
            "its loop in ppoll (a loop's wait: epoll, poll or select) and splits its time.")
-    srv = Server("udp_echo")
+    srv = Server("udp_echo").start()
     try:
         n = Narrated([srv.pid], "proc,sock,loop")
         r = loadgen(srv.port, "--udp", "-c", 2, "-d", 2)
         s = n.stop()
     finally:
-        srv.stop()
+        srv.kill()
     p = s.get("processes", {})
     lps = [lp for lp in s.get("loops", []) if lp["pid"] == srv.pid]
     saw(["accepts at udp_echo (pid %d): %d (no listener row: UDP has no connections)" %
@@ -393,14 +356,14 @@ def scenario_backlog():
            "fork_echo --backlog 3 --accept-delay-ms 200 accepts one connection every 200 ms;\n"
            "20 clients connect at once, the queue (3, the kernel holds one more) fills, and the\n"
            "kernel drops their handshakes until they retry.")
-    srv = Server("fork_echo", "--backlog", "3", "--accept-delay-ms", "200")
+    srv = Server("fork_echo", "--backlog", "3", "--accept-delay-ms", "200").start()
     try:
         n = Narrated([srv.pid], "sock")
         r = loadgen(srv.port, "-c", 20, "-n", 20, "--connect-per-request", "--timeout-ms",
                     30000)
         s = n.stop()
     finally:
-        srv.stop()
+        srv.kill()
     ls = [lst for lst in s.get("listeners", []) if lst["pid"] == srv.pid]
     lst = ls[0] if ls else {}
     saw(["%d accepts; the queue's limit %s, its peak %s, full at %s accepts" %
@@ -416,9 +379,9 @@ def scenario_tour():
            "leaves after one accept and orphans its child, epoll_echo stalls 100 ms on each\n"
            "request; lifeline --svg draws it all (the README's chart is this scenario's).")
     import socket
-    late = Server("fork_echo", "--reap-delay-ms", "300", "--child-exit", "3")
-    quitter = Server("fork_echo", "--exit-after", "1")
-    loop = Server("epoll_echo", "--stall-ms", "100", "--stall-every", "1")
+    late = Server("fork_echo", "--reap-delay-ms", "300", "--child-exit", "3").start()
+    quitter = Server("fork_echo", "--exit-after", "1").start()
+    loop = Server("epoll_echo", "--stall-ms", "100", "--stall-every", "1").start()
     try:
         n = Narrated([late.pid, quitter.pid, loop.pid], "proc,loop")
         conn = socket.create_connection(("127.0.0.1", quitter.port), 5)
@@ -432,7 +395,7 @@ def scenario_tour():
         s = n.stop()
     finally:
         for srv in (late, quitter, loop):
-            srv.stop()
+            srv.kill()
     z, lp = group(s, "zombies", late.pid), loop_of(s, loop.pid)
     saw(["fork_echo's children lay zombies for %s (p50) before their late reap" %
          ms((z.get("lifetime_us") or {}).get("p50")),
@@ -448,19 +411,21 @@ def scenario_overview():
            "(a burst of %d connections leaves coalesced zombies), epoll_echo (a 80 ms stall\n"
            "every 2000 requests) and udp_echo, each driven by loadgen. Ctrl-C ends early."
            % OVERVIEW_LEAKY_CONNS)
-    servers = [Server("fork_echo", "--reap", "loop"),
-               Server("fork_echo", "--reap", "once"),
-               Server("epoll_echo", "--stall-ms", "80", "--stall-every", "2000"),
-               Server("udp_echo")]
-    args = [os.path.join(BUILD, "lifeline"), "-d", str(secs)]
+    servers = [Server("fork_echo", "--reap", "loop").start(),
+               Server("fork_echo", "--reap", "once").start(),
+               Server("epoll_echo", "--stall-ms", "80", "--stall-every", "2000").start(),
+               Server("udp_echo").start()]
+    args = ["-d", str(secs)]
     for s in servers:
         args += ["-p", str(s.pid)]
     if CHART["path"]:
         args += ["--svg", CHART["path"]]
-    ll = subprocess.Popen(args)
+    # The live view on this terminal, its keys from our stdin; the load starts once it is
+    # attached, so it is seen from its start.
+    ll = Lifeline(*args, exe=os.path.join(BUILD, "lifeline"), stdout=None, stdin=None,
+                  echo_stderr=True).start()
     loads = []
     try:
-        time.sleep(1.0)     # attached (it takes ~0.2 s): the load is seen from its start
         loads = [loadgen(servers[0].port, "-c", 4, "-d", secs, "--connect-per-request",
                          wait=False),
                  loadgen(servers[2].port, "-c", 32, "-d", secs, wait=False),
@@ -470,15 +435,15 @@ def scenario_overview():
         # the machine (under sustained load it filled the pid space in seconds).
         loads.append(loadgen(servers[1].port, "-c", 20, "-n", OVERVIEW_LEAKY_CONNS,
                              "--connect-per-request", wait=False))
-        ll.wait()
+        ll.wait(secs + 60)
     except KeyboardInterrupt:
-        ll.wait()
+        ll.exit_status(30)
     finally:
         for p in loads:
             p.kill()
             p.wait()
         for s in servers:
-            s.stop()
+            s.kill()
 
 
 SCENARIOS = {"overview": scenario_overview, "zombie": scenario_zombie,

@@ -88,6 +88,24 @@ int ll_getopt(int argc, char **argv, const char *optstring, const struct option 
 	}
 }
 
+bool ll_host_port_option(int c, int host_code, const char **host, int *port)
+{
+	if (c == host_code)
+		*host = ll_parse_host("--host", optarg);
+	else if (c == 'p')
+		*port = ll_parse_port("--port", optarg);
+	else
+		return false;
+	return true;
+}
+
+const char *ll_parse_exec(const char *opt, const char *path)
+{
+	if (access(path, X_OK))
+		ll_usage_error("%s: cannot execute '%s': %s", opt, path, strerror(errno));
+	return path;
+}
+
 long ll_parse_long(const char *opt, const char *s, long min, long max)
 {
 	char *end;

@@ -40,6 +40,19 @@ void ll_bad_option(int c, char **argv, const struct option *longopts)
  */
 int ll_getopt(int argc, char **argv, const char *optstring, const struct option *longopts,
 	      void (*usage)(void));
+/* The end of every longopts[]: -v/--verbose and -h/--help, which ll_getopt() handles. */
+#define LL_COMMON_LONGOPTS \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ 0 }
+/* A server's --host HOST and -p/--port PORT (host_code: the caller's code for --host). */
+#define LL_HOST_PORT_LONGOPTS(host_code) \
+	{ "host", required_argument, NULL, (host_code) }, \
+	{ "port", required_argument, NULL, 'p' }
+/* Parses c if it is one of LL_HOST_PORT_LONGOPTS (exits 2 on a bad value): true if it was. */
+bool ll_host_port_option(int c, int host_code, const char **host, int *port);
+/* An --exec PATH (opt names the option): PATH if it can be executed, else exit 2. */
+const char *ll_parse_exec(const char *opt, const char *path);
 
 /* Parse a whole decimal number in [min, max] or exit 2 naming the option. */
 long ll_parse_long(const char *opt, const char *s, long min, long max);

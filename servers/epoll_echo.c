@@ -99,8 +99,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	enum { OPT_HOST = 256, OPT_MODE, OPT_ET_BUG, OPT_READ_SIZE, OPT_STALL_MS,
 	       OPT_STALL_EVERY, OPT_MAXEVENTS, OPT_TIMEOUT, OPT_STALL_CPU };
 	static const struct option longopts[] = {
-		{ "host", required_argument, NULL, OPT_HOST },
-		{ "port", required_argument, NULL, 'p' },
+		LL_HOST_PORT_LONGOPTS(OPT_HOST),
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "et-bug", no_argument, NULL, OPT_ET_BUG },
 		{ "read-size", required_argument, NULL, OPT_READ_SIZE },
@@ -109,20 +108,14 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "stall-cpu", no_argument, NULL, OPT_STALL_CPU },
 		{ "maxevents", required_argument, NULL, OPT_MAXEVENTS },
 		{ "timeout-ms", required_argument, NULL, OPT_TIMEOUT },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		LL_COMMON_LONGOPTS
 	};
 	int c;
 
 	while ((c = ll_getopt(argc, argv, ":p:vh", longopts, usage)) != -1) {
+		if (ll_host_port_option(c, OPT_HOST, &o->host, &o->port))
+			continue;
 		switch (c) {
-		case OPT_HOST:
-			o->host = ll_parse_host("--host", optarg);
-			break;
-		case 'p':
-			o->port = ll_parse_port("--port", optarg);
-			break;
 		case OPT_MODE:
 			if (strcmp(optarg, "lt") && strcmp(optarg, "et"))
 				ll_usage_error("--mode: want lt or et, not '%s'", optarg);

@@ -115,8 +115,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	enum { OPT_HOST = 256, OPT_REAP, OPT_REAP_DELAY, OPT_ACCEPT_DELAY, OPT_CHILD_EXIT,
 	       OPT_DAEMON, OPT_PIDFILE, OPT_EXIT_AFTER, OPT_BACKLOG };
 	static const struct option longopts[] = {
-		{ "host", required_argument, NULL, OPT_HOST },
-		{ "port", required_argument, NULL, 'p' },
+		LL_HOST_PORT_LONGOPTS(OPT_HOST),
 		{ "reap", required_argument, NULL, OPT_REAP },
 		{ "reap-delay-ms", required_argument, NULL, OPT_REAP_DELAY },
 		{ "accept-delay-ms", required_argument, NULL, OPT_ACCEPT_DELAY },
@@ -125,21 +124,15 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 		{ "exit-after", required_argument, NULL, OPT_EXIT_AFTER },
 		{ "backlog", required_argument, NULL, OPT_BACKLOG },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		LL_COMMON_LONGOPTS
 	};
 	bool reap_given = false;
 	int c;
 
 	while ((c = ll_getopt(argc, argv, ":p:vh", longopts, usage)) != -1) {
+		if (ll_host_port_option(c, OPT_HOST, &o->host, &o->port))
+			continue;
 		switch (c) {
-		case OPT_HOST:
-			o->host = ll_parse_host("--host", optarg);
-			break;
-		case 'p':
-			o->port = ll_parse_port("--port", optarg);
-			break;
 		case OPT_REAP:
 			o->reap = parse_reap_mode(optarg);
 			reap_given = true;

@@ -55,9 +55,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "parallel", required_argument, NULL, 'c' },
 		{ "exec", required_argument, NULL, OPT_EXEC },
 		{ "json", no_argument, NULL, OPT_JSON },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		LL_COMMON_LONGOPTS
 	};
 	int c;
 
@@ -73,10 +71,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->parallel = ll_parse_long("--parallel", optarg, 1, MAX_PARALLEL);
 			break;
 		case OPT_EXEC:
-			if (access(optarg, X_OK))
-				ll_usage_error("--exec: cannot execute '%s': %s", optarg,
-					       strerror(errno));
-			o->exec_path = optarg;
+			o->exec_path = ll_parse_exec("--exec", optarg);
 			break;
 		case OPT_JSON:
 			o->json = true;

@@ -108,9 +108,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "udp", no_argument, NULL, OPT_UDP },
 		{ "timeout-ms", required_argument, NULL, OPT_TIMEOUT },
 		{ "json", no_argument, NULL, OPT_JSON },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		LL_COMMON_LONGOPTS
 	};
 	int c;
 

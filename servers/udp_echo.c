@@ -33,24 +33,13 @@ static void parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_HOST = 256 };
 	static const struct option longopts[] = {
-		{ "host", required_argument, NULL, OPT_HOST },
-		{ "port", required_argument, NULL, 'p' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		LL_HOST_PORT_LONGOPTS(OPT_HOST),
+		LL_COMMON_LONGOPTS
 	};
 	int c;
 
-	while ((c = ll_getopt(argc, argv, ":p:vh", longopts, usage)) != -1) {
-		switch (c) {
-		case OPT_HOST:
-			o->host = ll_parse_host("--host", optarg);
-			break;
-		case 'p':
-			o->port = ll_parse_port("--port", optarg);
-			break;
-		}
-	}
+	while ((c = ll_getopt(argc, argv, ":p:vh", longopts, usage)) != -1)
+		ll_host_port_option(c, OPT_HOST, &o->host, &o->port);	/* its only options */
 }
 
 /* Echoes every datagram that is queued; returns when the socket is drained. */

@@ -67,9 +67,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "spawn", no_argument, NULL, OPT_SPAWN },
 		{ "clone-vm", no_argument, NULL, OPT_CLONE_VM },
 		{ "json", no_argument, NULL, OPT_JSON },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		LL_COMMON_LONGOPTS
 	};
 	int c;
 
@@ -82,10 +80,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->delay_ms = ll_parse_long("--delay-ms", optarg, 0, MAX_DELAY_MS);
 			break;
 		case OPT_EXEC:
-			if (access(optarg, X_OK))
-				ll_usage_error("--exec: cannot execute '%s': %s", optarg,
-					       strerror(errno));
-			o->exec_path = optarg;
+			o->exec_path = ll_parse_exec("--exec", optarg);
 			break;
 		case OPT_SPAWN:
 			o->spawn = true;

@@ -45,9 +45,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	enum { OPT_JSON = 256 };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
+		LL_COMMON_LONGOPTS
 	};
 	int c;
 

@@ -84,9 +84,48 @@ static int sort_desc(const void *a, const void *b)
 	return x->gi < y->gi ? -1 : x->gi > y->gi;
 }
 
+/* Sets the sort keys of a group a view shows; false for a group the view leaves out. */
+typedef bool (*pt_sort_keys)(const struct proctab *pt, const struct pt_group *g,
+			     uint64_t now_ns, struct pt_sort *s);
+
+/* The groups in use that keys() takes, sorted by their keys, descending; NULL without memory. */
+static struct pt_sort *sorted_groups(const struct proctab *pt, uint64_t now_ns,
+				     pt_sort_keys keys, size_t *n)
+{
+	struct pt_sort *s;
+	uint32_t gi;
+
+	*n = 0;
+	s = malloc((pt->ghiwat + 1) * sizeof(*s));
+	if (!s)
+		return NULL;
+	for (gi = 0; gi < pt->ghiwat; gi++) {
+		if (!pt->groups[gi]->in_use || !keys(pt, pt->groups[gi], now_ns, &s[*n]))
+			continue;
+		s[(*n)++].gi = gi;
+	}
+	qsort(s, *n, sizeof(*s), sort_desc);
+	return s;
+}
+
 static void view_comm(char *dst, const struct pt_group *g)
 {
 	comm_set(dst, comm_or_unknown(g->comm));
+}
+
+/* Zombie groups: the most zombies now first, then the oldest. */
+static bool zombie_keys(const struct proctab *pt, const struct pt_group *g, uint64_t now_ns,
+			struct pt_sort *s)
+{
+	uint64_t min_us;
+
+	if (!(g->abandoned || g->reaped || g->now || g->autoreaped || g->coalesced || g->vforks))
+		return false;
+	s->k1 = g->now;
+	s->k2 = group_oldest_us(pt, g, now_ns, &min_us);
+	if (s->k2 == LL_UNKNOWN)
+		s->k2 = min_us;		/* sorts among the oldest */
+	return true;
 }
 
 size_t pt_zombie_views(const struct proctab *pt, uint64_t now_ns, struct ll_zombie_view *out,
@@ -94,26 +133,11 @@ size_t pt_zombie_views(const struct proctab *pt, uint64_t now_ns, struct ll_zomb
 {
 	const struct pt_group *g;
 	struct pt_sort *s;
-	uint64_t min_us;
-	size_t n = 0, k;
-	uint32_t gi;
+	size_t n, k;
 
-	s = malloc((pt->ghiwat + 1) * sizeof(*s));
+	s = sorted_groups(pt, now_ns, zombie_keys, &n);
 	if (!s)
 		return 0;
-	for (gi = 0; gi < pt->ghiwat; gi++) {
-		g = pt->groups[gi];
-		if (!g->in_use || !(g->abandoned || g->reaped || g->now || g->autoreaped ||
-				    g->coalesced || g->vforks))
-			continue;
-		s[n].gi = gi;
-		s[n].k1 = g->now;
-		s[n].k2 = group_oldest_us(pt, g, now_ns, &min_us);
-		if (s[n].k2 == LL_UNKNOWN)
-			s[n].k2 = min_us;	/* sorts among the oldest */
-		n++;
-	}
-	qsort(s, n, sizeof(*s), sort_desc);
 	for (k = 0; k < n && k < max; k++) {
 		struct ll_zombie_view *v = &out[k];
 
@@ -135,27 +159,29 @@ size_t pt_zombie_views(const struct proctab *pt, uint64_t now_ns, struct ll_zomb
 	return k;
 }
 
+/* Adopters: the most orphans alive first, then the most adopted. */
+static bool orphan_keys(const struct proctab *pt, const struct pt_group *g, uint64_t now_ns,
+			struct pt_sort *s)
+{
+	(void)pt;
+	(void)now_ns;
+	if (!g->adopted)
+		return false;
+	s->k1 = g->alive;
+	s->k2 = g->adopted;
+	return true;
+}
+
 size_t pt_orphan_views(const struct proctab *pt, struct ll_orphan_view *out, size_t max)
 {
 	const struct pt_group *g;
 	struct ll_orphan_view *v;
 	struct pt_sort *s;
-	size_t n = 0, k;
-	uint32_t gi;
+	size_t n, k;
 
-	s = malloc((pt->ghiwat + 1) * sizeof(*s));
+	s = sorted_groups(pt, 0, orphan_keys, &n);
 	if (!s)
 		return 0;
-	for (gi = 0; gi < pt->ghiwat; gi++) {
-		g = pt->groups[gi];
-		if (!g->in_use || !g->adopted)
-			continue;
-		s[n].gi = gi;
-		s[n].k1 = g->alive;
-		s[n].k2 = g->adopted;
-		n++;
-	}
-	qsort(s, n, sizeof(*s), sort_desc);
 	for (k = 0; k < n && k < max; k++) {
 		g = pt->groups[s[k].gi];
 		v = &out[k];

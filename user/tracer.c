@@ -240,38 +240,61 @@ static size_t ringbuf_size(size_t want)
 	return sz;
 }
 
+/*
+ * Syscall numbers the hooks compare with. An arch without the call (arm64 has no fork, vfork
+ * or epoll_wait, poll or select) keeps -1, the knob's default, which no syscall has; clone3 and epoll_pwait2
+ * have the same number on every arch, which older headers lack.
+ */
+#ifndef SYS_fork
+#define SYS_fork		(-1)
+#endif
+#ifndef SYS_vfork
+#define SYS_vfork		(-1)
+#endif
+#ifndef SYS_clone3
+#define SYS_clone3		435
+#endif
+#ifndef SYS_futex
+#define SYS_futex		(-1)
+#endif
+#ifndef SYS_epoll_wait
+#define SYS_epoll_wait		(-1)
+#endif
+#ifndef SYS_epoll_pwait
+#define SYS_epoll_pwait		(-1)
+#endif
+#ifndef SYS_epoll_pwait2
+#define SYS_epoll_pwait2	441
+#endif
+#ifndef SYS_poll
+#define SYS_poll		(-1)
+#endif
+#ifndef SYS_ppoll
+#define SYS_ppoll		(-1)
+#endif
+#ifndef SYS_select
+#define SYS_select		(-1)
+#endif
+#ifndef SYS_pselect6
+#define SYS_pselect6		(-1)
+#endif
+
 /* The fork hook tells vfork from fork by the syscall the parent is in (arm64 has only clone). */
 static void set_fork_syscalls(struct lifeline_bpf *skel)
 {
-#ifdef SYS_fork
 	skel->rodata->ll_nr_fork[0] = SYS_fork;
-#endif
-#ifdef SYS_vfork
 	skel->rodata->ll_nr_fork[1] = SYS_vfork;
-#endif
 	skel->rodata->ll_nr_fork[2] = SYS_clone;
-#ifdef SYS_clone3
 	skel->rodata->ll_nr_fork[3] = SYS_clone3;
-#else
-	skel->rodata->ll_nr_fork[3] = 435;	/* the same on every arch; older headers lack it */
-#endif
 }
 
 /* The waits of loops without epoll; an arch may lack poll and select (arm64 has only the p-). */
 static void set_wait_syscalls(struct lifeline_bpf *skel)
 {
-#ifdef SYS_poll
 	skel->rodata->ll_nr_poll[0] = SYS_poll;
-#endif
-#ifdef SYS_ppoll
 	skel->rodata->ll_nr_poll[1] = SYS_ppoll;
-#endif
-#ifdef SYS_select
 	skel->rodata->ll_nr_select[0] = SYS_select;
-#endif
-#ifdef SYS_pselect6
 	skel->rodata->ll_nr_select[1] = SYS_pselect6;
-#endif
 }
 
 static void set_knobs(struct lifeline_bpf *skel, const struct tracer_config *cfg)
@@ -289,21 +312,11 @@ static void set_knobs(struct lifeline_bpf *skel, const struct tracer_config *cfg
 	skel->rodata->ll_stall_ns = cfg->stall_ns;
 	skel->rodata->ll_loop_all = cfg->loop_all;
 	skel->rodata->ll_loop_calls = cfg->loop_calls;
-#ifdef SYS_futex
 	skel->rodata->ll_nr_futex = SYS_futex;
-#endif
 	/* The sleep hook knows a thread is in an epoll wait only by its syscall number. */
-#ifdef SYS_epoll_wait
 	skel->rodata->ll_nr_epoll[0] = SYS_epoll_wait;
-#endif
-#ifdef SYS_epoll_pwait
 	skel->rodata->ll_nr_epoll[1] = SYS_epoll_pwait;
-#endif
-#ifdef SYS_epoll_pwait2
 	skel->rodata->ll_nr_epoll[2] = SYS_epoll_pwait2;
-#else
-	skel->rodata->ll_nr_epoll[2] = 441;	/* the same on every arch; older headers lack it */
-#endif
 	set_wait_syscalls(skel);
 	set_fork_syscalls(skel);
 	/* Wake the consumer early enough that a burst cannot fill the rest between two polls. */

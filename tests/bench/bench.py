@@ -31,6 +31,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+import lltest  # noqa: E402  (the one harness that runs lifeline)
+from lltest import fdinfo_ids, wait_until  # noqa: E402
 BUILD = os.path.join(ROOT, "build")
 BINS = ("lifeline", "fork_echo", "epoll_echo", "loadgen", "forkstorm", "tests/progs/loop_probe")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -198,16 +201,6 @@ def foreign_tracers(mine=()):
     return found
 
 
-def wait_for(pred, timeout, step=0.005):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return None
-
-
 def read_text(path):
     try:
         with open(path, errors="replace") as f:
@@ -243,20 +236,6 @@ def median(v):
 # ---------------------------------------------------------------------------------------------
 # lifeline's BPF objects, found from its fds (bpftool here cannot show owning pids)
 
-def fdinfo_ids(pid, key):
-    ids = set()
-    d = "/proc/%d/fdinfo" % pid
-    try:
-        names = os.listdir(d)
-    except OSError:
-        return ids
-    for n in names:
-        for line in read_text(os.path.join(d, n)).splitlines():
-            if line.startswith(key + ":"):
-                ids.add(int(line.split()[1]))
-    return ids
-
-
 def bpftool_json(args):
     try:
         r = subprocess.run(["bpftool", "-j"] + args, capture_output=True, text=True, timeout=30)
@@ -287,10 +266,6 @@ def lifeline_counters(bss_id):
         return total(vals["ll_sent"]), total(vals["ll_drops"])
     except (TypeError, KeyError, IndexError, ValueError):
         return None
-
-
-def lifeline_prog_ids(pid):
-    return fdinfo_ids(pid, "prog_id")
 
 
 def prog_stats(ids):
@@ -587,26 +562,29 @@ class Lifeline(Observer):
     attach = "its `attached in N us` line (-v)"
     events = False
 
-    def cmd(self):
-        return [self.b.bin("lifeline"), "-v", "--json"]
+    def args(self):
+        return ["--json"]
 
     def start(self, target_pid):
         self.out = self.b.tmp("ll-out")
-        self.err = self.b.tmp("ll-err")
         stdout = open(os.devnull, "w") if self.events else open(self.out, "w")
+        self.ll = lltest.Lifeline(*self.args(), exe=self.b.bin("lifeline"), stdout=stdout,
+                                  attach_timeout=self.b.cfg.attach_timeout)
         t0 = time.monotonic()
-        p = self.spawn(self.cmd(), stdout, open(self.err, "w"))
-
-        def attached():
-            m = re.search(r"attached in (\d+) us", read_text(self.err))
-            return m or exited(p)
-        m = wait_for(attached, self.b.cfg.attach_timeout)
-        if not m or m is True:
-            return self.fail("did not attach", self.err)
-        self.startup_s = time.monotonic() - t0
-        self.self_attach_us = int(m.group(1))
+        try:
+            self.ll.start()
+        except lltest.LifelineError as e:
+            return self.fail(str(e))
+        finally:
+            if self.ll.proc:
+                SPAWNED.append(self.ll.proc)
+                self.procs.append(self.ll.proc)
+        if self.ll.attach_us is None:
+            return self.fail("no `attached in N us` line: %s" % self.ll.stderr_lines[-1:])
+        self.startup_s = self.ll.attached_at - t0
+        self.self_attach_us = self.ll.attach_us
         self.b.startups.append((self.startup_s, self.self_attach_us))
-        self.bss = lifeline_bss_id(p.pid) if self.events else None
+        self.bss = lifeline_bss_id(self.ll.proc.pid) if self.events else None
         return None
 
     def before_stop(self):
@@ -635,8 +613,8 @@ class LifelineCalls(Lifeline):
     key, name = "lifeline-calls", "lifeline --loops calls (summary)"
     output = "`--json` summaries to a file (for `lost`)"
 
-    def cmd(self):
-        return [self.b.bin("lifeline"), "-v", "--json", "--loops", "calls"]
+    def args(self):
+        return ["--json", "--loops", "calls"]
 
 
 class EpollFloor(Observer):
@@ -654,8 +632,8 @@ class EpollFloor(Observer):
         prog = ("tracepoint:syscalls:sys_exit_epoll_wait,tracepoint:syscalls:sys_exit_epoll_pwait"
                 " {}")
         p = self.spawn(["bpftrace", "-e", prog], open(self.err, "w"), subprocess.STDOUT)
-        if not wait_for(lambda: "Attaching" in read_text(self.err) or exited(p),
-                        self.b.cfg.attach_timeout) or exited(p):
+        if not wait_until(lambda: "Attaching" in read_text(self.err) or exited(p),
+                          self.b.cfg.attach_timeout, 0.005) or exited(p):
             return self.fail("did not attach", self.err)
         time.sleep(0.2)	# "Attaching" is printed just before the attach itself
         return None
@@ -671,8 +649,8 @@ class LifelineEvents(Lifeline):
     lost_src = "its BPF drop counters (`ll_drops` in .bss, read with bpftool before SIGINT)"
     events = True
 
-    def cmd(self):
-        return [self.b.bin("lifeline"), "-v", "--events", "--json"]
+    def args(self):
+        return ["--events", "--json"]
 
 
 class Snoops(Observer):
@@ -742,8 +720,8 @@ class Strace(Observer):
         t0 = time.monotonic()
         self.spawn([self.b.tools["strace"], "-f", "-o", "/dev/null", "-e", "trace=" + STRACE_SET,
                     "-p", str(target_pid)], subprocess.DEVNULL, open(self.err, "w"))
-        ok = wait_for(lambda: "attached" in read_text(self.err) or self.check_alive(),
-                      self.b.cfg.attach_timeout, 0.005)
+        ok = wait_until(lambda: "attached" in read_text(self.err) or self.check_alive(),
+                        self.b.cfg.attach_timeout, 0.005)
         if ok is not True:
             return self.fail("did not attach (%s)" % (ok or "timeout"), self.err)
         self.startup_s = time.monotonic() - t0
@@ -1104,7 +1082,7 @@ class Bench:
                 if err:
                     results.append((wl, None, None, err))
                     continue
-                ids = lifeline_prog_ids(obs.procs[0].pid)
+                ids = obs.ll.ids
                 with open(path, "w") as f:
                     f.write("1\n")
                 wl.prepare()

@@ -29,6 +29,16 @@ Timing -- under emulation (make test-kernels) everything runs SLOWDOWN times slo
     proc_state(pid)  ppid(pid)  pgid(pid)  sid(pid)  exit_code(pid)  pids()
     children(pid)  zombies_of(pid)  group_members(pgid)
     wait_until(fn, timeout, interval)   polls fn until it returns something true
+    tcp_listen_addrs(port)  fdinfo_ids(pid, key)  prog_ids(pid)
+
+lifeline itself -- every wait is bounded:
+    Lifeline(*args, stdout=PIPE, ...)  lifeline -v ARGS: .start() waits for "attached in N us"
+                                (.attach_us, .ids: its BPF program ids), .stop() by a signal,
+                                .wait() for runs that end by themselves; .lines .stderr_lines
+                                .errors() .objects() .events(kind) .summary; a context manager
+    run_lifeline(*args, timeout, prefix, **kw)  lifeline to completion: a CompletedProcess
+                                that also unpacks as (returncode, stdout, stderr)
+    no_loss(name, t)  find(objs, **kv)  within(v, target, rel)  set_subreaper()
 
 Paths are relative to the repository root, found from this file's location; set
 LL_BUILD_DIR to test binaries built elsewhere (e.g. a sanitizer build).
@@ -43,11 +53,13 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("LL_BUILD_DIR") or os.path.join(ROOT, "build")
+LIFELINE = os.path.join(BUILD, "lifeline")
 
 _counts = {"pass": 0, "fail": 0, "skip": 0}
 
@@ -270,6 +282,210 @@ def free_port(kind=socket.SOCK_STREAM, host="127.0.0.1"):
         return s.getsockname()[1]
 
 
+# ---- lifeline itself ----
+
+class LifelineError(Exception):
+    """lifeline did not attach, stop or end in time, or printed a line that is not JSON."""
+
+
+ATTACHED_RE = re.compile(r"attached in (\d+) us")
+
+
+class Lifeline:
+    """lifeline -v ARGS as a child process; every wait is bounded.
+
+        with Lifeline("--events=all", "--json", "-p", pid) as t:
+            ...drive the workload...
+        t.events("reap"), t.summary
+
+    stdout=PIPE is read here into .lines (and each JSON object handed to on_object(o) as it
+    comes) unless read_stdout=False leaves .proc.stdout to the caller; so is a file, an fd or
+    a pty slave. prefix is what runs lifeline (setpriv ...), exe another lifeline binary;
+    echo_stderr copies its diagnostics to our stderr as they come."""
+
+    def __init__(self, *args, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, prefix=(),
+                 exe=None, attach_timeout=15.0, stop_signal=signal.SIGINT, on_object=None,
+                 echo_stderr=False, read_stdout=True):
+        self.args = [*prefix, exe or LIFELINE, "-v", *map(str, args)]
+        self.stdout, self.stdin = stdout, stdin
+        self.attach_timeout = attach_timeout
+        self.stop_signal = stop_signal
+        self.on_object = on_object
+        self.echo_stderr = echo_stderr
+        self.read_stdout = read_stdout and stdout == subprocess.PIPE
+        self.proc = None
+        self.lines = []          # stdout lines, when read here
+        self.stderr_lines = []   # stderr lines but libbpf's
+        self.returncode = None
+        self.attached = False
+        self.attach_us = None    # from its "attached in N us" line
+        self.attached_at = None  # time.monotonic() when that line was read
+        self.ids = set()         # its BPF program ids, once attached
+        self._attach_seen = threading.Event()
+        self._threads = []
+
+    def _read_stdout(self):
+        for line in self.proc.stdout:
+            line = line.rstrip("\n")
+            self.lines.append(line)
+            if self.on_object and line.startswith("{"):
+                try:
+                    o = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                self.on_object(o)
+
+    def _read_stderr(self):
+        for line in self.proc.stderr:
+            if "attached in" in line:
+                m = ATTACHED_RE.search(line)
+                self.attach_us = int(m.group(1)) if m else None
+                self.attached_at = time.monotonic()
+                self.attached = True
+                self._attach_seen.set()
+            elif self.echo_stderr and not line.startswith("libbpf:"):
+                sys.stderr.write(line)
+            if not line.startswith("libbpf:"):
+                self.stderr_lines.append(line.rstrip("\n"))
+        self._attach_seen.set()  # it ended: start() need not wait any longer
+
+    def _run_reader(self, fn):
+        th = threading.Thread(target=fn, daemon=True)
+        th.start()
+        self._threads.append(th)
+
+    def start(self):
+        self.proc = subprocess.Popen(self.args, stdout=self.stdout, stderr=subprocess.PIPE,
+                                     stdin=self.stdin, text=True, errors="replace", cwd=ROOT)
+        if self.read_stdout:
+            self._run_reader(self._read_stdout)
+        self._run_reader(self._read_stderr)
+        self._attach_seen.wait(self.attach_timeout)
+        if not self.attached:
+            self.kill()
+            raise LifelineError("lifeline did not attach within %.0f s: %s" %
+                                (self.attach_timeout, " | ".join(self.errors()[-5:])))
+        self.ids = prog_ids(self.proc.pid)
+        return self
+
+    def _join(self):
+        for th in self._threads:
+            th.join(5)
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self, timeout=20.0):
+        """Sends the stop signal and waits: its exit status. Raises if it does not end."""
+        if self.proc is None or self.returncode is not None:
+            return self.returncode
+        if self.proc.poll() is None:
+            self.proc.send_signal(self.stop_signal)
+        try:
+            self.returncode = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise LifelineError("lifeline did not stop within %.0f s of a signal" % timeout)
+        self._join()
+        return self.returncode
+
+    def wait(self, timeout=30.0):
+        """For runs that end by themselves (-- COMMAND, --duration): the exit status. Raises,
+        after stopping it, if it is still running after timeout."""
+        rc = self.exit_status(timeout)
+        if rc is None:
+            self.stop()
+            raise LifelineError("lifeline did not end by itself within %.0f s" % timeout)
+        return rc
+
+    def exit_status(self, timeout):
+        """The exit status, or None if it is still running after timeout."""
+        try:
+            self.returncode = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        self._join()
+        return self.returncode
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    def errors(self):
+        """stderr lines that are not -v chatter."""
+        return [ln for ln in self.stderr_lines if "attached in" not in ln]
+
+    def objects(self):
+        out = []
+        for line in self.lines:
+            if line.startswith("{"):
+                try:
+                    out.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    raise LifelineError("invalid JSON line from lifeline: %s: %r" % (e, line))
+        return out
+
+    def events(self, kind=None):
+        return [o for o in self.objects() if o.get("type") != "summary" and
+                (kind is None or o.get("type") == kind)]
+
+    @property
+    def summary(self):
+        sums = [o for o in self.objects() if o.get("type") == "summary"]
+        return sums[-1] if sums else None
+
+
+class LifelineRun(subprocess.CompletedProcess):
+    """A finished run; also unpacks as (returncode, stdout, stderr)."""
+
+    def __iter__(self):
+        return iter((self.returncode, self.stdout, self.stderr))
+
+
+def run_lifeline(*args, timeout=30.0, prefix=(), **kw):
+    """lifeline ARGS (after prefix, e.g. setpriv ...) to completion, output captured as text."""
+    kw.setdefault("stdin", subprocess.DEVNULL)
+    kw.setdefault("cwd", ROOT)
+    if "stdout" not in kw and "stderr" not in kw:
+        kw["capture_output"] = True
+    p = subprocess.run([*prefix, LIFELINE, *map(str, args)], text=True, timeout=timeout, **kw)
+    return LifelineRun(p.args, p.returncode, p.stdout, p.stderr)
+
+
+def no_loss(name, t):
+    """Every run's summary must report zero lost events."""
+    s = t.summary
+    check(name + ": zero lost events", s is not None and s["lost"] == 0,
+          "summary lost=%s" % (s or {}).get("lost"))
+
+
+def find(objs, **kv):
+    """The objects whose fields equal kv."""
+    return [o for o in objs if all(o.get(k) == v for k, v in kv.items())]
+
+
+def within(value, target, rel):
+    """value within rel (e.g. 0.10) of target."""
+    return value is not None and abs(value - target) <= rel * target
+
+
+def set_subreaper():
+    """Make this test process the adopter of orphans in its subtree (PR_SET_CHILD_SUBREAPER),
+    so adoption is deterministic and prompt, instead of going to init's batches."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(36, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
 # ---- /proc ----
 
 def _stat(pid):
@@ -326,6 +542,43 @@ def zombies_of(pid):
 def group_members(pg):
     """Processes in process group pg."""
     return [p for p in pids() if pgid(p) == pg]
+
+
+def tcp_listen_addrs(port):
+    """Local addresses (hex, as /proc/net/tcp{,6} show them) listening on TCP port."""
+    out = []
+    for path in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(path) as f:
+            for line in f.readlines()[1:]:
+                loc, st = line.split()[1], line.split()[3]
+                addr, p = loc.split(":")
+                if st == "0A" and int(p, 16) == port:
+                    out.append(addr)
+    return out
+
+
+def fdinfo_ids(pid, key):
+    """The values of "key:" (prog_id, map_id, ...) over process pid's /proc/PID/fdinfo."""
+    ids = set()
+    fddir = f"/proc/{pid}/fdinfo"
+    try:
+        fds = os.listdir(fddir)
+    except OSError:
+        return ids
+    for fd in fds:
+        try:
+            with open(f"{fddir}/{fd}") as f:
+                for line in f:
+                    if line.startswith(key + ":"):
+                        ids.add(int(line.split()[1]))
+        except OSError:
+            pass
+    return ids
+
+
+def prog_ids(pid):
+    """Ids of the BPF programs process pid holds (its prog and link fds)."""
+    return fdinfo_ids(pid, "prog_id")
 
 
 def wait_until(fn, timeout=5.0, interval=0.01):

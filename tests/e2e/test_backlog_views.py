@@ -28,7 +28,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import Server, check, failed, finish, free_port, info, run_loadgen  # noqa: E402
 from lltest import run_test, wait_until  # noqa: E402
-from lltrace import LIFELINE, ROOT, Tracer  # noqa: E402
+from lltest import LIFELINE, ROOT, Lifeline  # noqa: E402
 
 CONNS = 10      # 4 fit in the queue (limit 3 + 1): the rest are dropped and retried
 ESC = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
@@ -91,8 +91,8 @@ def test_prometheus_backlog():
     pport = free_port()
     with Server("fork_echo", "--backlog", "3", "--accept-delay-ms", "100") as srv:
         before = listen_counters()
-        with Tracer("--json", "-i", "0.3", "--prometheus", "127.0.0.1:%d" % pport,
-                    "-p", srv.pid) as t:
+        with Lifeline("--json", "-i", "0.3", "--prometheus", "127.0.0.1:%d" % pport,
+                      "-p", srv.pid) as t:
             r = burst(srv.port)
             # Two summaries in a row that say the same (nothing moves any more), then a scrape
             # that says it too: the exposition and the JSON came from the same numbers.

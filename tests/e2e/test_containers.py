@@ -26,7 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import check, failed, finish, info, run_test, wait_until  # noqa: E402
-from lltrace import LIFELINE, ROOT, Tracer, find, wait_for  # noqa: E402
+from lltest import LIFELINE, ROOT, Lifeline, find, run_lifeline  # noqa: E402
 
 TAG = "h3-test-%d" % os.getpid()
 
@@ -190,12 +190,12 @@ def test_fork_failures_at_pids_max():
         os.close(gate_r)
         cg_place(cg, forker.pid)
         info("pids cgroup %s (%s), forker %d" % (cg, kind, forker.pid))
-        with Tracer("-e", "-j", "-p", forker.pid) as t:
+        with Lifeline("-e", "-j", "-p", forker.pid) as t:
             os.write(gate_w, b"g")
             os.close(gate_w)
             out, _ = forker.communicate(timeout=60)
             own = json.loads(out)
-            wait_for(lambda: len(t.events("fork_failed")) >= own["fails"], timeout=10)
+            wait_until(lambda: len(t.events("fork_failed")) >= own["fails"], timeout=10)
         s = t.summary
         ev = t.events("fork_failed")
         info("the forker counted %d failures (errnos %s), %d children; lifeline: %d events, "
@@ -248,14 +248,14 @@ def test_cgroup_filter():
         os.mkdir(b)
         pa, pb, pr = start_busy(a), start_busy(b), start_busy(None)
         procs += [pa, pb, pr]
-        with Tracer("-e", "-j", "--cgroup", cg_rel(a)) as t:
+        with Lifeline("-e", "-j", "--cgroup", cg_rel(a)) as t:
             os.mkdir(late)      # made after lifeline started
             pl = start_busy(late)
             procs.append(pl)
             members = {a: cg_procs(a), b: cg_procs(b), late: cg_procs(late)}
-            wait_for(lambda: len([e for e in t.events("fork") if e.get("ppid") == pl.pid])
-                     >= 5 and len([e for e in t.events("fork") if e.get("ppid") == pa.pid])
-                     >= 5, timeout=20)
+            wait_until(lambda: len([e for e in t.events("fork") if e.get("ppid") == pl.pid])
+                       >= 5 and len([e for e in t.events("fork") if e.get("ppid") == pa.pid])
+                       >= 5, timeout=20)
             cgs = {pa.pid: proc_cgroup2(pa.pid), pl.pid: proc_cgroup2(pl.pid)}
         ev = [e for e in t.events() if e["type"] in ("fork", "exec", "exit")]
         inside = members[a] | members[late]
@@ -301,11 +301,11 @@ def test_cgroup_field_system_wide():
     procs = []
     try:
         os.mkdir(c)
-        with Tracer("-e", "-j") as t:
+        with Lifeline("-e", "-j") as t:
             p = start_busy(c)
             procs.append(p)
-            wait_for(lambda: len([e for e in t.events("fork") if e.get("ppid") == p.pid]) >= 3,
-                     timeout=20)
+            wait_until(lambda: len([e for e in t.events("fork") if e.get("ppid") == p.pid]) >= 3,
+                       timeout=20)
         ev = [e for e in t.events("fork") if e.get("ppid") == p.pid]
         root_ev = [e for e in t.events("fork") if e.get("ppid") == os.getpid()]
         check("system-wide: forks of a process placed in a cgroup carry its path",
@@ -332,14 +332,14 @@ def test_tini_reaps_orphans():
                           pass_fds=(gate_r,))
     os.close(gate_r)
     try:
-        with Tracer("-e", "-j", "-p", ns.pid) as t:
+        with Lifeline("-e", "-j", "-p", ns.pid) as t:
             os.write(gate_w, b"g\n")
             os.close(gate_w)
             rc = ns.wait(60)
             # Reaps inside the namespace may reach lifeline as the free fallback, a few ms
             # after the run: wait for every exit to have its reap before the final summary.
-            wait_for(lambda: {e["pid"] for e in t.events("exit")} <=
-                     {e["pid"] for e in t.events("reap")}, timeout=10)
+            wait_until(lambda: {e["pid"] for e in t.events("exit")} <=
+                       {e["pid"] for e in t.events("reap")}, timeout=10)
     finally:
         kill_all([ns])
     execs = {e["pid"]: e for e in t.events("exec")}
@@ -370,8 +370,8 @@ def test_tini_reaps_orphans():
 # ---- bad input, rules ----------------------------------------------------------------------------
 
 def lifeline_lines(*args, argv=None):
-    p = subprocess.run(argv or [LIFELINE] + list(args), capture_output=True, text=True,
-                       timeout=30, cwd=ROOT)
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=30, cwd=ROOT) if argv \
+        else run_lifeline(*args, timeout=30)
     return p.returncode, [ln for ln in p.stderr.splitlines() if not ln.startswith("libbpf:")]
 
 

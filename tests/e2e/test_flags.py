@@ -12,7 +12,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import check, finish, info, run_test, Server, run_loadgen, wait_until  # noqa: E402
-from lltrace import LIFELINE, Tracer, run  # noqa: E402
+from lltest import Lifeline, run_lifeline  # noqa: E402
 
 
 def jlines(out):
@@ -20,7 +20,7 @@ def jlines(out):
 
 
 def test_json_stdout_is_pure():
-    rc, out, err = run("-e", "-j", "--", "/bin/echo", "hello")
+    rc, out, err = run_lifeline("-e", "-j", "--", "/bin/echo", "hello")
     objs = None
     try:
         objs = jlines(out)
@@ -32,7 +32,8 @@ def test_json_stdout_is_pure():
 
 def test_grandchild_outlives_command():
     t0 = time.monotonic()
-    rc, out, err = run("-e", "proc", "-j", "--", "sh", "-c", "sleep 0.3 & exit 5", timeout=30)
+    rc, out, err = run_lifeline("-e", "proc", "-j", "--", "sh", "-c", "sleep 0.3 & exit 5",
+                                timeout=30)
     wall = time.monotonic() - t0
     ev = jlines(out)
     sleeps = [e for e in ev if e["type"] == "exit" and e.get("comm") == "sleep"]
@@ -43,8 +44,8 @@ def test_grandchild_outlives_command():
 
 
 def test_duration_terminates_leftovers():
-    rc, out, err = run("-e", "proc", "-j", "-d", "0.5", "--", "sh", "-c", "sleep 30 & wait",
-                       timeout=30)
+    rc, out, err = run_lifeline("-e", "proc", "-j", "-d", "0.5", "--", "sh", "-c",
+                                "sleep 30 & wait", timeout=30)
     ev = jlines(out)
     killed = [e for e in ev if e["type"] == "exit" and e.get("comm") == "sleep"]
     check("command: at -d the tree gets SIGTERM, and lifeline says so on stderr",
@@ -55,7 +56,7 @@ def test_duration_terminates_leftovers():
 
 def test_failed_only():
     script = "for i in 1 2 3; do (exit $i) & done; true & sh -c 'kill -KILL $$' & wait"
-    rc, out, err = run("-x", "-j", "--", "sh", "-c", script, timeout=30)
+    rc, out, err = run_lifeline("-x", "-j", "--", "sh", "-c", script, timeout=30)
     ev = jlines(out)
     streamed = [e for e in ev if e["type"] != "summary"]
     codes = sorted(e.get("exit_code", -1) for e in streamed if "exit_code" in e)
@@ -68,7 +69,7 @@ def test_failed_only():
 
 def test_timestamp():
     before = time.time()
-    rc, out, err = run("-e", "-j", "-T", "--", "/bin/true")
+    rc, out, err = run_lifeline("-e", "-j", "-T", "--", "/bin/true")
     after = time.time()
     from datetime import datetime
     ev = [e for e in jlines(out) if e["type"] == "exit"]
@@ -80,7 +81,7 @@ def test_timestamp():
         info(f"exit at {ev[0]['time']}, run {before:.3f}..{after:.3f}")
     check("-T: JSON 'time' is RFC 3339 UTC with us, within the run's wall clock +-50 ms", ok,
           f"{ev[:1]}")
-    rc, out, err = run("-e", "-T", "--", "/bin/true")
+    rc, out, err = run_lifeline("-e", "-T", "--", "/bin/true")
     lines = [ln for ln in out.splitlines() if " exit " in ln]
     hms = lines[0].split()[0] if lines else ""
     now = time.strftime("%H:%M:%S")
@@ -91,9 +92,7 @@ def test_timestamp():
 def test_ascii_units():
     def durations(lang):
         env = dict(os.environ, LC_ALL=lang)
-        p = subprocess.run([LIFELINE, "-e", "--", "sh", "-c", "sleep 0.01"], env=env,
-                           capture_output=True, text=True, timeout=30)
-        return p.stdout
+        return run_lifeline("-e", "--", "sh", "-c", "sleep 0.01", env=env, timeout=30).stdout
     # The reap of the command by lifeline takes well under 1 ms, so it prints in us, unless the
     # machine is very busy: a few tries until both runs show one.
     for _ in range(5):
@@ -107,7 +106,7 @@ def test_ascii_units():
 def test_output_file():
     path = f"/tmp/h4-out-{os.getpid()}.jsonl"
     try:
-        rc, out, err = run("-e", "-j", "-o", path, "--", "/bin/echo", "to-stdout")
+        rc, out, err = run_lifeline("-e", "-j", "-o", path, "--", "/bin/echo", "to-stdout")
         with open(path) as f:
             objs = jlines(f.read())
         check("-o: lifeline's JSON goes to the file, the command's output stays on stdout",
@@ -116,14 +115,14 @@ def test_output_file():
     finally:
         if os.path.exists(path):
             os.unlink(path)
-    rc, out, err = run("-o", "/nonexistent-dir/x", "-d", "1")
+    rc, out, err = run_lifeline("-o", "/nonexistent-dir/x", "-d", "1")
     check("-o: an unwritable file is one line and status 1", rc == 1 and
           len(err.strip().splitlines()) == 1 and "/nonexistent-dir/x" in err, err)
 
 
 def test_uid():
     nobody = pwd.getpwnam("nobody").pw_uid
-    with Tracer("-e", "proc", "-j", "-u", str(nobody)) as t:
+    with Lifeline("-e", "proc", "-j", "-u", str(nobody)) as t:
         subprocess.run(["setpriv", f"--reuid={nobody}", "--regid=65534", "--clear-groups",
                         "/bin/true"], check=True)
         subprocess.run(["/bin/true"], check=True)
@@ -143,7 +142,7 @@ def test_uid():
 
 def test_pid_ends_with_tree():
     p = subprocess.Popen(["sh", "-c", "sleep 0.4 & sleep 0.2; wait"])
-    t = Tracer("-e", "proc", "-j", "-p", str(p.pid))
+    t = Lifeline("-e", "proc", "-j", "-p", str(p.pid))
     t.start()
     rc = t.wait(20)
     p.wait(5)
@@ -161,7 +160,7 @@ def finding(summary, pid, words):
 
 def test_findings_zombie_and_clean():
     with Server("fork_echo", "--reap", "none") as srv:
-        with Tracer("-j", "-p", str(srv.pid)) as t:
+        with Lifeline("-j", "-p", str(srv.pid)) as t:
             run_loadgen(srv.port, "-n", 5, "--connect-per-request")
             wait_until(lambda: any(z["parent_pid"] == srv.pid and z["now"] >= 5 and
                                    z["cause"] != "none"
@@ -170,14 +169,14 @@ def test_findings_zombie_and_clean():
     check("findings: the zombie scenario gives 'leaks zombies' with the wait() fix",
           f and "leaks zombies: 5 zombies now" in f[0]["what"] and "waitpid" in f[0]["advice"],
           f"{findings_of(t.summary)}")
-    rc, out, err = run("--", "sh", "-c", "true; true")
+    rc, out, err = run_lifeline("--", "sh", "-c", "true; true")
     check("findings: a clean run opens with 'Findings: none'", out.startswith("Findings: none"),
           out[:200])
 
 
 def test_findings_stall():
     with Server("epoll_echo", "--stall-ms", "200", "--stall-every", "100") as srv:
-        with Tracer("-j", "-i", "0.2", "-p", str(srv.pid)) as t:
+        with Lifeline("-j", "-i", "0.2", "-p", str(srv.pid)) as t:
             run_loadgen(srv.port, "-c", 4, "-n", 200)
             # One request in 100 sleeps 200 ms, the last one after its reply: wait for it.
             wait_until(lambda: any(lp["pid"] == srv.pid and lp["stalls"] >= 2
@@ -190,7 +189,7 @@ def test_findings_stall():
 
 def test_findings_coalesce():
     with Server("fork_echo", "--reap", "once") as srv:
-        with Tracer("-j", "-i", "0.2", "-p", srv.pid) as t:
+        with Lifeline("-j", "-i", "0.2", "-p", srv.pid) as t:
             run_loadgen(srv.port, "-c", 20, "-n", 60, "--connect-per-request")
             # The children exit after their connection closes: wait for what they leave.
             wait_until(lambda: any(z["parent_pid"] == srv.pid and z["now"] > 0 and
@@ -208,7 +207,7 @@ def test_findings_coalesce():
 def test_findings_orphan():
     import socket
     with Server("fork_echo", "--exit-after", "2") as srv:
-        with Tracer("-j", "-i", "0.2", "-p", srv.pid) as t:
+        with Lifeline("-j", "-i", "0.2", "-p", srv.pid) as t:
             conns = [socket.create_connection(("127.0.0.1", srv.port), 5) for _ in range(2)]
             srv.proc.wait(5)
             wait_until(lambda: any("outlived" in x["what"] for x in findings_of(t.summary)), 10)

@@ -13,7 +13,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import check, failed, finish, info, run_test, Server, run_loadgen, wait_until  # noqa
-from lltrace import LIFELINE  # noqa: E402
+from lltest import LIFELINE  # noqa: E402
 
 TAG = f"h4live{os.getpid()}"
 TMP = f"/tmp/h4-live-{os.getpid()}"

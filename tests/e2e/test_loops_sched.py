@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import (BUILD, Server, check, children, failed, finish, free_port, info,  # noqa: E402
                     run_test, skip)
 from lltest import timing_skip  # noqa: E402
-from lltrace import Tracer, find, no_loss, wait_for  # noqa: E402
+from lltest import Lifeline, find, no_loss, wait_until  # noqa: E402
 
 PROBE = os.path.join(BUILD, "tests", "progs", "loop_probe")
 TICK = os.sysconf("SC_CLK_TCK")
@@ -82,7 +82,7 @@ def sched_only(name, lp):
 def traced_window(probe, secs, *args):
     """Trace the probe for about secs seconds; returns (tracer, cpu fraction of the window).
     The window opens once lifeline is attached: the probe's loop is found at its next wait."""
-    with Tracer("--json", "--events=loop", "-p", probe.pid, *args) as t:
+    with Lifeline("--json", "--events=loop", "-p", probe.pid, *args) as t:
         c0, t0 = cpu_s(probe.pid, probe.tid), time.monotonic()
         time.sleep(secs)
         c1, t1 = cpu_s(probe.pid, probe.tid), time.monotonic()
@@ -163,11 +163,11 @@ def known_bug(name, ok, detail):
 def check_spin_stalls(name, pid, tid, start, n, every, stall_ms):
     """A server that burns stall_ms of CPU on every every-th of n paced requests: start() runs
     them; the stall count and sizes, and busy%% against the thread's CPU time in /proc."""
-    with Tracer("--events=loop", "--json", "-p", pid) as t:
+    with Lifeline("--events=loop", "--json", "-p", pid) as t:
         c0, t0 = cpu_s(pid, tid), time.monotonic()
         served = start()
         want = n // every
-        wait_for(lambda: len(find(t.events("stall"), tid=tid)) >= want, 5)
+        wait_until(lambda: len(find(t.events("stall"), tid=tid)) >= want, 5)
         c1, t1 = cpu_s(pid, tid), time.monotonic()
     stalls = find(t.events("stall"), tid=tid)
     # The injected truth is CPU time: on a loaded machine its wall time also holds the time
@@ -338,7 +338,7 @@ def can_connect(port):
 def check_daemon_loop(name, mode, pid, tid, load):
     """A real daemon's loop under load, in one --loops mode: found, its split adds up, and its
     busy%% agrees with the thread's CPU time in /proc."""
-    with Tracer("--json", "--loops", mode, "-p", pid) as t:
+    with Lifeline("--json", "--loops", mode, "-p", pid) as t:
         c0, t0 = cpu_s(pid, tid), time.monotonic()
         served = load()
         c1, t1 = cpu_s(pid, tid), time.monotonic()
@@ -376,10 +376,10 @@ def test_nginx():
     master = subprocess.Popen([nginx, "-p", d, "-c", os.path.join(d, "nginx.conf"), "-g",
                                "daemon off;"], stdin=subprocess.DEVNULL)
     try:
-        if not wait_for(lambda: can_connect(port) or master.poll() is not None, 5) or \
+        if not wait_until(lambda: can_connect(port) or master.poll() is not None, 5) or \
                 master.poll() is not None:
             return failed("nginx", "nginx did not start on port %d" % port)
-        wait_for(lambda: children(master.pid), 5)
+        wait_until(lambda: children(master.pid), 5)
         worker = children(master.pid)[0]
         for mode in ("sched", "calls"):
             check_daemon_loop("nginx", mode, worker, worker, lambda: http_requests(port, 3000))
@@ -399,7 +399,7 @@ def test_redis():
                             "--appendonly", "no"], stdout=subprocess.DEVNULL,
                            stdin=subprocess.DEVNULL)
     try:
-        if not wait_for(lambda: can_connect(port) or srv.poll() is not None, 5) or \
+        if not wait_until(lambda: can_connect(port) or srv.poll() is not None, 5) or \
                 srv.poll() is not None:
             return failed("redis", "redis-server did not start on port %d" % port)
 

@@ -18,7 +18,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import Server, check, finish, info, run_loadgen, run_test  # noqa: E402
-from lltrace import Tracer, find, no_loss, wait_for, within  # noqa: E402
+from lltest import Lifeline, find, no_loss, wait_until, within  # noqa: E402
 from lltest import slow_within, timed_check  # noqa: E402
 
 DELAY_MS = 100
@@ -39,7 +39,7 @@ def program_lines(t, kind):
 
 
 def run_command(*args):
-    t = Tracer("--events=proc", "--json", "--explain", "--", *args)
+    t = Lifeline("--events=proc", "--json", "--explain", "--", *args)
     t.start()
     t.wait(60)
     return t
@@ -177,10 +177,10 @@ def backlog_run(delay_ms, backlog=3, conns=20):
         (["--accept-delay-ms", str(delay_ms)] if delay_ms else [])
     with Server("fork_echo", *args) as srv:
         before = listen_counters()
-        with Tracer("--events=sock", "--json", "-p", srv.pid) as t:
+        with Lifeline("--events=sock", "--json", "-p", srv.pid) as t:
             r = run_loadgen(srv.port, "-c", conns, "-n", conns, "--connect-per-request",
                             "--timeout-ms", "30000", timeout=120)
-            wait_for(lambda: len(find(t.events("accept"), pid=srv.pid)) >= conns, 10)
+            wait_until(lambda: len(find(t.events("accept"), pid=srv.pid)) >= conns, 10)
         after = listen_counters()
     acc = [e for e in find(t.events("accept"), pid=srv.pid) if e["fd"] >= 0]
     ls = [x for x in (t.summary or {}).get("listeners", []) if x["pid"] == srv.pid]
@@ -241,7 +241,7 @@ def test_failed_accepts():
             "r, w = os.pipe()\n"
             "for fd in (r, 100000):\n"
             "    print(libc.accept(fd, None, None), ctypes.get_errno(), flush=True)\n")
-    t = Tracer("--events=sock", "--json", "--", "/usr/bin/python3", "-c", code)
+    t = Lifeline("--events=sock", "--json", "--", "/usr/bin/python3", "-c", code)
     t.start()
     rc = t.wait(60)
     acc = t.events("accept")

@@ -10,8 +10,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import (Server, binary, check, finish, proc_state, run_loadgen,  # noqa: E402
                     run_test, zombies_of)
-from lltrace import (Tracer, find, no_loss, run,  # noqa: E402
-                     set_subreaper, wait_for, within)
+from lltest import (Lifeline, find, no_loss, run_lifeline, set_subreaper, wait_until,  # noqa: E402
+                    within)
 from lltest import SLOWDOWN, slow_limit, slow_within, timed_check, timing_skip  # noqa: E402
 
 FORK_ECHO = binary("fork_echo")
@@ -37,9 +37,9 @@ def test_reap_delay():
     """fork_echo reaps each child 200 ms after it exits: that is its zombie lifetime."""
     n = 10
     with Server("fork_echo", "--reap-delay-ms", "200") as srv:
-        with Tracer("--events=proc", "--json", "-p", srv.pid) as t:
+        with Lifeline("--events=proc", "--json", "-p", srv.pid) as t:
             r = run_loadgen(srv.port, "-c", "1", "-n", n, "--connect-per-request")
-            wait_for(lambda: len(find(t.events("reap"), reaper_pid=srv.pid)) >= n, 5)
+            wait_until(lambda: len(find(t.events("reap"), reaper_pid=srv.pid)) >= n, 5)
     reaps = find(t.events("reap"), reaper_pid=srv.pid)
     check("reap_delay: %d connections served" % n, r["requests"] == n and r["errors"] == 0, r)
     check("reap_delay: every child reaped by its parent with wait4", len(reaps) == n and
@@ -60,7 +60,7 @@ def burst_until_zombies(srv, tries=5):
     for _ in range(tries):
         run_loadgen(srv.port, "-c", "25", "-n", "100", "--connect-per-request")
         # Every child has exited once none of the server's children is alive.
-        wait_for(lambda: all(proc_state(c) in ("Z", None) for c in children_now(srv.pid)), 5)
+        wait_until(lambda: all(proc_state(c) in ("Z", None) for c in children_now(srv.pid)), 5)
         if zombies_of(srv.pid):
             return True
     return False
@@ -83,12 +83,12 @@ def children_now(pid):
 def test_reap_once_coalesced():
     """One waitpid per SIGCHLD: signals that arrive while one is pending merge, zombies stay."""
     with Server("fork_echo", "--reap", "once") as srv:
-        with Tracer("--events=proc", "--json", "-p", srv.pid) as t:
+        with Lifeline("--events=proc", "--json", "-p", srv.pid) as t:
             left = burst_until_zombies(srv)
             time.sleep(0.3)     # injected: the leftover zombies are now >= 300 ms old
             truth = len(zombies_of(srv.pid))
             exits = lambda: len([e for e in t.events("exit") if e.get("ppid") == srv.pid])
-            wait_for(lambda: exits() >= 100, 5)
+            wait_until(lambda: exits() >= 100, 5)
     z = zgroup(t.summary, srv.pid)
     check("reap_once: the burst left zombies (%d in /proc)" % truth, left, "none in 5 bursts")
     check("reap_once: zombies now = /proc's count (%d)" % truth,
@@ -107,9 +107,9 @@ def test_reap_ignore():
     """SIGCHLD set to SIG_IGN: the kernel reaps the children itself; none is ever a zombie."""
     n = 10
     with Server("fork_echo", "--reap", "ignore") as srv:
-        with Tracer("--events=proc", "--json", "-p", srv.pid) as t:
+        with Lifeline("--events=proc", "--json", "-p", srv.pid) as t:
             run_loadgen(srv.port, "-c", "1", "-n", n, "--connect-per-request")
-            wait_for(lambda: len(find(t.events("reap"), how="autoreap")) >= n, 5)
+            wait_until(lambda: len(find(t.events("reap"), how="autoreap")) >= n, 5)
             truth = len(zombies_of(srv.pid))
     exits = [e for e in t.events("exit") if e.get("ppid") == srv.pid]
     z = zgroup(t.summary, srv.pid)
@@ -125,13 +125,13 @@ def test_reap_none():
     """A parent that never waits keeps one zombie per connection served."""
     n = 8
     with Server("fork_echo", "--reap", "none") as srv:
-        with Tracer("--events=proc", "--json", "-p", srv.pid) as t:
+        with Lifeline("--events=proc", "--json", "-p", srv.pid) as t:
             run_loadgen(srv.port, "-c", "1", "-n", n, "--connect-per-request")
-            wait_for(lambda: len(zombies_of(srv.pid)) >= n, 5)
+            wait_until(lambda: len(zombies_of(srv.pid)) >= n, 5)
             time.sleep(0.3)     # injected: the youngest zombie is now >= 300 ms old
             truth = len(zombies_of(srv.pid))
-            wait_for(lambda: len([e for e in t.events("exit") if e.get("ppid") == srv.pid])
-                     >= n, 5)
+            wait_until(lambda: len([e for e in t.events("exit") if e.get("ppid") == srv.pid])
+                       >= n, 5)
     z = zgroup(t.summary, srv.pid)
     check("reap_none: zombies now = connections served = /proc (%d)" % n,
           truth == n and z is not None and z["now"] == n, (truth, z))
@@ -143,7 +143,7 @@ def test_reap_none():
 
 def reap_after(pid, delay_s):
     """Reap our adopted child pid delay_s after it became a zombie: the injected reap delay."""
-    wait_for(lambda: proc_state(pid) == "Z", 5, 0.001)
+    wait_until(lambda: proc_state(pid) == "Z", 5, 0.001)
     zombie_seen = time.monotonic()
     time.sleep(delay_s)
     os.waitpid(pid, 0)
@@ -155,7 +155,7 @@ def test_daemon_orphan():
     subreaper); it lives on for ~300 ms, then is reaped by us 100 ms after it exits."""
     pidfile = "/tmp/lifeline-test-daemon.pid"
     me = os.getpid()
-    with Tracer("--events=proc", "--json", "-p", me) as t:
+    with Lifeline("--events=proc", "--json", "-p", me) as t:
         launcher = subprocess.Popen([FORK_ECHO, "--daemon", "--port", "0", "--pidfile", pidfile],
                                     stdout=subprocess.PIPE, text=True)
         line = launcher.stdout.readline()
@@ -167,7 +167,7 @@ def test_daemon_orphan():
         time.sleep(0.3)
         os.kill(daemon, signal.SIGTERM)
         zombie_seen = reap_after(daemon, 0.1)
-        wait_for(lambda: find(t.events("reap"), pid=daemon), 5)
+        wait_until(lambda: find(t.events("reap"), pid=daemon), 5)
     lived = (zombie_seen - parent_gone) * 1e6
     check("daemon: adopted by this subreaper, own session",
           ppid_now == me and sid == daemon, (ppid_now, me, sid, daemon))
@@ -191,17 +191,17 @@ def test_exit_after():
     """--exit-after 2: the parent leaves after 2 accepts; its 2 serving children are orphans."""
     import socket
     me = os.getpid()
-    with Tracer("--events=proc", "--json", "-p", me) as t:
+    with Lifeline("--events=proc", "--json", "-p", me) as t:
         with Server("fork_echo", "--exit-after", "2") as srv:
             conns = [socket.create_connection(("127.0.0.1", srv.port), 5) for _ in range(2)]
             for c in conns:
                 c.sendall(b"ping")
                 c.recv(16)
-            wait_for(lambda: srv.proc.poll() is not None, 5)
-            kids = wait_for(lambda: [p for p in children_now(me) if p not in (t.proc.pid,)
+            wait_until(lambda: srv.proc.poll() is not None, 5)
+            kids = wait_until(lambda: [p for p in children_now(me) if p not in (t.proc.pid,)
                                      and proc_state(p) != "Z" and
                                      open("/proc/%d/comm" % p).read().strip() == "fork_echo"],
-                            5)
+                              5)
             t_close = time.monotonic()  # the children exit only after this
             for c in conns:
                 c.close()
@@ -212,14 +212,14 @@ def test_exit_after():
                     if k not in zombie_at and proc_state(k) == "Z":
                         zombie_at[k] = time.monotonic()
                 return len(zombie_at) == len(kids)
-            wait_for(all_zombies, 5, 0.001)
+            wait_until(all_zombies, 5, 0.001)
             time.sleep(0.05)    # injected: the adopter reaps both about 50 ms after they exit
             reaped_in = {}
             for k in kids:
                 t0 = time.monotonic()
                 os.waitpid(k, 0)
                 reaped_in[k] = (t0, time.monotonic())
-            wait_for(lambda: len([e for e in t.events("reap") if e["pid"] in kids]) >= 2, 5)
+            wait_until(lambda: len([e for e in t.events("reap") if e["pid"] in kids]) >= 2, 5)
     orph = [e for e in t.events("orphan") if e["old_ppid"] == srv.pid]
     check("exit_after: 2 orphans of the server, adopted by this test",
           len(kids) == 2 and len(orph) == 2 and all(e["adopter_pid"] == me for e in orph),
@@ -246,14 +246,14 @@ def test_exit_after():
 
 
 def test_command_status():
-    rc, out, err = run("--json", "--", "sh", "-c", "exit 7")
+    rc, out, err = run_lifeline("--json", "--", "sh", "-c", "exit 7")
     check("command: lifeline exits with the command's status (7)", rc == 7, (rc, err))
-    rc, out, err = run("--json", "--", "sh", "-c", "kill -TERM $$")
+    rc, out, err = run_lifeline("--json", "--", "sh", "-c", "kill -TERM $$")
     check("command: killed by SIGTERM gives 128+15", rc == 143, (rc, err))
-    rc, out, err = run("--", "/nonexistent/command")
+    rc, out, err = run_lifeline("--", "/nonexistent/command")
     check("command: a missing command gives 127 and one line",
           rc == 127 and "nonexistent" in err, (rc, err))
-    t = Tracer("--events=proc", "--json", "--", "sh", "-c", "sleep 0.2 & wait; exit 3")
+    t = Lifeline("--events=proc", "--json", "--", "sh", "-c", "sleep 0.2 & wait; exit 3")
     t.start()
     rc = t.wait(20)
     execs = t.events("exec")
@@ -278,11 +278,11 @@ def test_preexisting_zombies():
     delay_ms = int(2000 * SLOWDOWN)
     with Server("fork_echo", "--reap-delay-ms", delay_ms) as srv:
         run_loadgen(srv.port, "-c", "1", "-n", 3, "--connect-per-request")
-        wait_for(lambda: len(zombies_of(srv.pid)) == 3, 5)
-        with Tracer("--events=proc", "--json", "-p", srv.pid) as t:
+        wait_until(lambda: len(zombies_of(srv.pid)) == 3, 5)
+        with Lifeline("--events=proc", "--json", "-p", srv.pid) as t:
             before = len(zombies_of(srv.pid))
-            wait_for(lambda: len(find(t.events("reap"), reaper_pid=srv.pid)) >= 3,
-                     3 + delay_ms / 1000)
+            wait_until(lambda: len(find(t.events("reap"), reaper_pid=srv.pid)) >= 3,
+                       3 + delay_ms / 1000)
     reaps = find(t.events("reap"), reaper_pid=srv.pid)
     z = zgroup(t.summary, srv.pid)
     check("preexisting: 3 zombies when lifeline started, 3 reaps reported, 0 now",
@@ -293,9 +293,9 @@ def test_preexisting_zombies():
 
 def test_comm_filter():
     """-c sleep: the sleep's own exec and exit are seen, its shell parent's are not."""
-    with Tracer("--events=proc", "--json", "-c", "sleep") as t:
+    with Lifeline("--events=proc", "--json", "-c", "sleep") as t:
         subprocess.run(["sh", "-c", "sleep 0.05; true"], check=True)
-        wait_for(lambda: find(t.events("exit"), comm="sleep"), 5)
+        wait_until(lambda: find(t.events("exit"), comm="sleep"), 5)
     # A SIGCHLD names its recipient (the shell); what makes it wanted is its sender.
     comms = {e.get("from_comm") if e["type"] == "sigchld" else e.get("comm")
              for e in t.events()}
@@ -307,10 +307,10 @@ def test_comm_filter():
 
 def test_system_wide():
     """No filter: a process started after lifeline is seen with its exact exit code and age."""
-    with Tracer("--events=proc", "--json") as t:
+    with Lifeline("--events=proc", "--json") as t:
         p = subprocess.Popen(["sh", "-c", "sleep 0.1; exit 5"])
         p.wait(5)
-        wait_for(lambda: find(t.events("reap"), pid=p.pid), 5)
+        wait_until(lambda: find(t.events("reap"), pid=p.pid), 5)
     ex = find(t.events("exit"), pid=p.pid)
     rp = find(t.events("reap"), pid=p.pid)
     check("system-wide: exit code 5, reaped by this test",

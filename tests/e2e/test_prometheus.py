@@ -26,7 +26,8 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import (Server, check, failed, finish, free_port, info, run_loadgen,  # noqa: E402
                     run_test, wait_until, zombies_of)
-from lltrace import LIFELINE, ROOT, Tracer, set_subreaper  # noqa: E402
+from lltest import LIFELINE, ROOT, Lifeline, set_subreaper  # noqa: E402
+from lltest import run_lifeline, tcp_listen_addrs  # noqa: E402
 
 PROMETHEUS = shutil.which("prometheus")
 PROMTOOL = shutil.which("promtool")
@@ -252,8 +253,8 @@ def test_scrape_matches_summary():
             Server("fork_echo", "--exit-after", "2") as osrv, \
             Server("epoll_echo", "--timeout-ms", "-1", "--stall-ms", "60",
                    "--stall-every", "50") as esrv, \
-            Tracer("--json", "-i", "0.5", "--prometheus", f"127.0.0.1:{lport}", "--loops", "calls",
-                   "-p", zsrv.pid, "-p", qsrv.pid, "-p", osrv.pid, "-p", esrv.pid) as t:
+            Lifeline("--json", "-i", "0.5", "--prometheus", f"127.0.0.1:{lport}", "--loops",
+                     "calls", "-p", zsrv.pid, "-p", qsrv.pid, "-p", osrv.pid, "-p", esrv.pid) as t:
         t0 = time.monotonic()
         held = [osrv.connect(), osrv.connect()]  # the parent exits: 2 orphans live on
         for c in held:
@@ -377,19 +378,6 @@ def test_scrape_matches_summary():
     reap_strays()
 
 
-def listening_on(port):
-    """Local addresses listening on TCP port, from /proc/net/tcp{,6} (hex as the kernel has it)."""
-    out = []
-    for path in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with open(path) as f:
-            for line in f.readlines()[1:]:
-                local, st = line.split()[1], line.split()[3]
-                addr, p = local.split(":")
-                if int(p, 16) == port and st == "0A":
-                    out.append(addr)
-    return out
-
-
 def test_headless_on_terminal():
     """--prometheus with no --events/--json: no live view even on a terminal; bare PORT binds
     127.0.0.1; SIGTERM ends it with status 0 and the text summary."""
@@ -410,7 +398,7 @@ def test_headless_on_terminal():
         check("headless: /metrics served once attached",
               st == 200 and "lifeline_events_lost_total 0" in text,
               f"HTTP {st}, exit {p.poll()}; {err.read().decode(errors='replace')[-300:]}")
-        addrs = listening_on(port)
+        addrs = tcp_listen_addrs(port)
         check("headless: a bare port listens on 127.0.0.1 only", addrs == ["0100007F"], addrs)
         st404, _ = http_get(f"http://127.0.0.1:{port}/nothing")
         check("headless: other paths are 404", st404 == 404, st404)
@@ -452,8 +440,7 @@ def test_port_taken():
         s.bind(("127.0.0.1", 0))
         s.listen()
         port = s.getsockname()[1]
-        p = subprocess.run([LIFELINE, "--prometheus", f"127.0.0.1:{port}", "-d", "5"],
-                           capture_output=True, text=True, timeout=30, cwd=ROOT)
+        p = run_lifeline("--prometheus", f"127.0.0.1:{port}", "-d", "5", timeout=30)
     lines = [ln for ln in p.stderr.splitlines() if not ln.startswith("libbpf:")]
     check("port taken: exit 1 and one line that says so",
           p.returncode == 1 and len(lines) == 1 and "Address already in use" in lines[0]

@@ -14,7 +14,6 @@ import pty
 import re
 import select
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -26,31 +25,13 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import binary, check, finish, info, run_test, wait_until  # noqa: E402
 from lltest import skip  # noqa: E402
-from lltrace import LIFELINE, ROOT, Tracer  # noqa: E402
+from lltest import free_port, prog_ids, run_lifeline, tcp_listen_addrs  # noqa: E402
+from lltest import LIFELINE, ROOT, Lifeline  # noqa: E402
 
 UNPRIV = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all"]
 
 
 # ---- helpers ----
-
-def prog_ids(pid):
-    """Ids of the BPF programs process pid holds (its prog and link fds)."""
-    ids = set()
-    fddir = f"/proc/{pid}/fdinfo"
-    try:
-        fds = os.listdir(fddir)
-    except OSError:
-        return ids
-    for fd in fds:
-        try:
-            with open(f"{fddir}/{fd}") as f:
-                for line in f:
-                    if line.startswith("prog_id:"):
-                        ids.add(int(line.split()[1]))
-        except OSError:
-            pass
-    return ids
-
 
 def loaded_prog_ids():
     out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True,
@@ -64,63 +45,6 @@ def check_detached(name, ids):
     check(f"{name}: its {len(ids)} BPF programs are detached and unloaded", ids and not left,
           f"held {sorted(ids)[:5]}..., still loaded: {sorted(left)}" if ids else
           "no program id was seen while it ran")
-
-
-def stderr_errors(lines):
-    """stderr lines that are not -v chatter."""
-    return [ln for ln in lines if not ln.startswith("libbpf:") and "attached in" not in ln]
-
-
-class Lifeline:
-    """build/lifeline -v ARGS with stdout wherever the test wants it; waits for the attach."""
-
-    def __init__(self, *args, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL):
-        self.args = [LIFELINE, "-v", *map(str, args)]
-        self.stdout = stdout
-        self.stdin = stdin
-        self.proc = None
-        self.stderr_lines = []
-        self.ids = set()
-        self._attached = threading.Event()
-
-    def _read_stderr(self):
-        for line in self.proc.stderr:
-            line = line.rstrip("\n")
-            if "attached in" in line:
-                self._attached.set()
-            self.stderr_lines.append(line)
-
-    def start(self, timeout=15):
-        self.proc = subprocess.Popen(self.args, stdout=self.stdout, stderr=subprocess.PIPE,
-                                     stdin=self.stdin, text=True, errors="replace", cwd=ROOT)
-        self._th = threading.Thread(target=self._read_stderr, daemon=True)
-        self._th.start()
-        if not self._attached.wait(timeout):
-            self.kill()
-            raise RuntimeError(f"lifeline did not attach in {timeout}s: "
-                               f"{stderr_errors(self.stderr_lines)[-3:]}")
-        self.ids = prog_ids(self.proc.pid)
-        return self
-
-    def signal(self, sig):
-        self.proc.send_signal(sig)
-
-    def wait(self, timeout):
-        """Exit status, or None if still running after timeout."""
-        try:
-            rc = self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            return None
-        self._th.join(5)
-        return rc
-
-    def errors(self):
-        return stderr_errors(self.stderr_lines)
-
-    def kill(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(5)
 
 
 def sleeper():
@@ -210,8 +134,7 @@ def test_cli_usage_errors():
     """Every malformed option: one line on stderr naming it, nothing on stdout, status 2."""
     bad = []
     for args, needle in BAD_ARGS:
-        p = subprocess.run([LIFELINE, *args], capture_output=True, text=True, timeout=10,
-                           stdin=subprocess.DEVNULL)
+        p = run_lifeline(*args, timeout=10)
         lines = p.stderr.splitlines()
         ok = (p.returncode == 2 and len(lines) == 1 and lines[0].startswith("lifeline: ")
               and needle in lines[0] and not p.stdout)
@@ -223,8 +146,7 @@ def test_cli_usage_errors():
 
 def test_cli_missing_pid():
     pid = free_pid()
-    p = subprocess.run([LIFELINE, "-p", str(pid)], capture_output=True, text=True, timeout=10,
-                       stdin=subprocess.DEVNULL)
+    p = run_lifeline("-p", pid, timeout=10)
     lines = p.stderr.splitlines()
     check("cli: -p of a pid that does not exist: one line naming it, status 1",
           p.returncode == 1 and len(lines) == 1 and str(pid) in lines[0] and not p.stdout,
@@ -232,8 +154,8 @@ def test_cli_missing_pid():
 
 
 def test_cli_help_version():
-    h = subprocess.run([LIFELINE, "--help"], capture_output=True, text=True, timeout=10)
-    v = subprocess.run([LIFELINE, "--version"], capture_output=True, text=True, timeout=10)
+    h = run_lifeline("--help", timeout=10)
+    v = run_lifeline("--version", timeout=10)
     check("cli: --help and --version print to stdout, status 0",
           h.returncode == 0 and "--ringbuf-kb" in h.stdout and not h.stderr and
           v.returncode == 0 and v.stdout.startswith("lifeline ") and not v.stderr,
@@ -250,17 +172,15 @@ def one_error_line(p):
 def test_unprivileged():
     """nobody without capabilities: one line saying what is missing and what to do, status 1;
     with --prometheus nothing gets served, and a COMMAND is never run."""
-    p = subprocess.run(UNPRIV + [LIFELINE, "-d", "2"], capture_output=True, text=True,
-                       timeout=20, stdin=subprocess.DEVNULL)
+    p = run_lifeline("-d", "2", timeout=20, prefix=UNPRIV)
     line = one_error_line(p) or ""
     check("privilege: unprivileged run refused with one line naming root/CAP_BPF/CAP_PERFMON",
           p.returncode == 1 and "CAP_BPF" in line and "CAP_PERFMON" in line and
           "sudo" in line and not p.stdout,
           f"exit {p.returncode}, stderr {p.stderr.splitlines()}, stdout {p.stdout[:80]!r}")
 
-    port = free_tcp_port()
-    p = subprocess.run(UNPRIV + [LIFELINE, "--prometheus", f"127.0.0.1:{port}", "-d", "2"],
-                       capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL)
+    port = free_port()
+    p = run_lifeline("--prometheus", f"127.0.0.1:{port}", "-d", "2", timeout=20, prefix=UNPRIV)
     line = one_error_line(p) or ""
     check("privilege: unprivileged --prometheus refuses to run rather than serve metrics",
           p.returncode == 1 and "CAP_BPF" in line and not p.stdout,
@@ -270,8 +190,7 @@ def test_unprivileged():
     os.chmod(d, 0o777)
     mark = os.path.join(d, "ran")
     try:
-        p = subprocess.run(UNPRIV + [LIFELINE, "--", "/bin/sh", "-c", f"touch {mark}"],
-                           capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL)
+        p = run_lifeline("--", "/bin/sh", "-c", f"touch {mark}", timeout=20, prefix=UNPRIV)
         check("privilege: unprivileged with COMMAND: status 1 and COMMAND never ran",
               p.returncode == 1 and not os.path.exists(mark) and one_error_line(p),
               f"exit {p.returncode}, ran {os.path.exists(mark)}, stderr {p.stderr.splitlines()}")
@@ -290,8 +209,7 @@ def with_caps(caps):
 def test_caps_instead_of_root():
     """Not root, with capabilities: CAP_BPF + CAP_PERFMON alone cannot read tracefs, and are
     told which one more they need; with CAP_DAC_READ_SEARCH as well, lifeline runs."""
-    p = subprocess.run(with_caps(["bpf", "perfmon"]) + [LIFELINE, "-d", "2"], capture_output=True,
-                       text=True, timeout=20, stdin=subprocess.DEVNULL)
+    p = run_lifeline("-d", "2", timeout=20, prefix=with_caps(["bpf", "perfmon"]))
     line = one_error_line(p) or ""
     check("privilege: nobody with CAP_BPF+CAP_PERFMON: one line naming CAP_DAC_READ_SEARCH",
           p.returncode == 1 and "tracefs" in line and "CAP_DAC_READ_SEARCH" in line,
@@ -335,9 +253,8 @@ def set_perf_event_paranoid(level):
 
 
 def run_with_caps():
-    return subprocess.run(with_caps(["bpf", "perfmon", "dac_read_search"]) +
-                          [LIFELINE, "--json", "-d", "0.5"], capture_output=True, text=True,
-                          timeout=20, stdin=subprocess.DEVNULL)
+    return run_lifeline("--json", "-d", "0.5", timeout=20,
+                        prefix=with_caps(["bpf", "perfmon", "dac_read_search"]))
 
 
 def check_runs_with_caps(name):
@@ -360,9 +277,9 @@ def test_service_caps():
     """Root limited to the example service's CapabilityBoundingSet runs, on this kernel with its
     perf_event_paranoid: the README's and the unit's minimum is the true one."""
     caps = service_caps()
-    p = subprocess.run(["setpriv", "--bounding-set=-all," + ",".join("+" + c for c in caps),
-                        "--inh-caps=-all", LIFELINE, "--json", "-d", "0.5"],
-                       capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL)
+    p = run_lifeline("--json", "-d", "0.5", timeout=20,
+                     prefix=["setpriv", "--bounding-set=-all," + ",".join("+" + c for c in caps),
+                             "--inh-caps=-all"])
     s = last_json(p.stdout)
     check(f"privilege: root with only the service's capabilities {caps} runs, status 0 "
           f"(perf_event_paranoid {perf_event_paranoid()})",
@@ -373,37 +290,23 @@ def test_service_caps():
 def test_root_without_caps():
     """Root whose capabilities were dropped (as in a container) gets the same clear line, not an
     EPERM from the loader."""
-    p = subprocess.run(["setpriv", "--bounding-set=-bpf,-perfmon,-sys_admin", "--inh-caps=-all",
-                        LIFELINE, "-d", "2"], capture_output=True, text=True, timeout=20,
-                       stdin=subprocess.DEVNULL)
+    p = run_lifeline("-d", "2", timeout=20,
+                     prefix=["setpriv", "--bounding-set=-bpf,-perfmon,-sys_admin", "--inh-caps=-all"])
     line = one_error_line(p) or ""
     check("privilege: root without CAP_BPF/CAP_PERFMON/CAP_SYS_ADMIN refused with one clear line",
           p.returncode == 1 and "CAP_BPF" in line, f"exit {p.returncode}, stderr {p.stderr!r}")
 
 
-def listen_addrs(port):
-    """Local addresses (hex, as /proc/net/tcp{,6} show them) listening on TCP port."""
-    out = []
-    for path in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with open(path) as f:
-            for line in f.readlines()[1:]:
-                loc, st = line.split()[1], line.split()[3]
-                addr, p = loc.split(":")
-                if st == "0A" and int(p, 16) == port:
-                    out.append(addr)
-    return out
-
-
 def test_metrics_loopback():
     """--prometheus :PORT (no address) serves on 127.0.0.1 only."""
-    port = free_tcp_port()
+    port = free_port()
     target = sleeper()
     ll = Lifeline("--prometheus", f":{port}", "-p", target.pid, stdout=subprocess.DEVNULL)
     try:
         ll.start()
-        addrs = wait_until(lambda: listen_addrs(port), 5, 0.02)
+        addrs = wait_until(lambda: tcp_listen_addrs(port), 5, 0.02)
         ll.signal(signal.SIGTERM)
-        rc = ll.wait(10)
+        rc = ll.exit_status(10)
     finally:
         ll.kill()
         end(target)
@@ -462,12 +365,6 @@ def test_missing_tracepoint():
           "without" in lines[0], f"exit {p.returncode}, stderr {lines}")
 
 
-def free_tcp_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # ---- signals ----
 
 SIGNAL_CASES = [
@@ -495,17 +392,17 @@ def one_stop_signal(pid, sig, js, to_file):
     name = f"signals: {sig.name}, {'JSON' if js else 'text'} to a {'file' if to_file else 'pipe'}"
     out = tempfile.TemporaryFile(mode="w+") if to_file else subprocess.PIPE
     args = (["--json"] if js else []) + ["-p", pid]
-    ll = Lifeline(*args, stdout=out).start()
+    ll = Lifeline(*args, stdout=out, read_stdout=False).start()
     try:
         ll.signal(sig)
         if to_file:
-            rc = ll.wait(10)
+            rc = ll.exit_status(10)
             out.seek(0)
             text = out.read()
         else:
             try:
                 text, _ = ll.proc.communicate(timeout=10)
-                rc = ll.wait(1)
+                rc = ll.exit_status(1)
             except subprocess.TimeoutExpired:
                 text, rc = "", None
     finally:
@@ -582,6 +479,15 @@ def storm_into_full_pipe():
     return storm, ll, r, blocked
 
 
+def read_to_eof(fd, chunks):
+    """Reads what fd has within 1 s into chunks: True at its end."""
+    if not select.select([fd], [], [], 1)[0]:
+        return False
+    b = os.read(fd, 1 << 16)
+    chunks.append(b)
+    return not b
+
+
 def test_sigint_slow_reader():
     """Ctrl-C while the output is blocked on a slow reader: nothing is lost to EINTR, the
     summary follows once the reader catches up, status 0."""
@@ -594,15 +500,8 @@ def test_sigint_slow_reader():
         # not fail with EINTR and take the summary with it.
         wait_until(lambda: handled(ll.proc.pid, signal.SIGINT), 5, 0.002)
         chunks = []
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if not select.select([r], [], [], 1)[0]:
-                continue
-            b = os.read(r, 1 << 16)
-            if not b:
-                break
-            chunks.append(b)
-        rc = ll.wait(10)
+        wait_until(lambda: read_to_eof(r, chunks), 30, 0)
+        rc = ll.exit_status(10)
         text = b"".join(chunks).decode(errors="replace")
         s = last_json(text)
         check("signals: SIGINT with a slow reader: the stream ends with the final summary, "
@@ -630,7 +529,7 @@ def test_second_sigint():
         first = "blocked" if first is None and blocked_in_write(ll.proc.pid) else first
         ll.signal(signal.SIGINT)
         t0 = time.monotonic()
-        rc = ll.wait(5)
+        rc = ll.exit_status(5)
         took = time.monotonic() - t0
         check("signals: first SIGINT waits for the blocked output, the second exits at once "
               "with 130", first == "blocked" and rc == 130 and took < 2,
@@ -657,8 +556,7 @@ def test_closed_stdout():
           "status", p.returncode == 3 and not p.stderr, f"exit {p.returncode}, stderr {p.stderr!r}")
 
     with open("/dev/full", "w") as full:
-        p = subprocess.run([LIFELINE, "--json", "-d", "0.3"], stdout=full, stderr=subprocess.PIPE,
-                           text=True, timeout=20, stdin=subprocess.DEVNULL)
+        p = run_lifeline("--json", "-d", "0.3", stdout=full, stderr=subprocess.PIPE, timeout=20)
     line = one_error_line(p) or ""
     check("output: a write error other than a gone reader (/dev/full) is one line and status 1",
           p.returncode == 1 and "cannot write" in line and "No space" in line,
@@ -668,13 +566,14 @@ def test_closed_stdout():
     try:
         for js in (False, True):
             name = f"sigpipe: {'JSON' if js else 'text'} stream of an idle process, reader closed"
-            ll = Lifeline("--events", *(["--json"] if js else []), "-p", target.pid).start()
+            ll = Lifeline("--events", *(["--json"] if js else []), "-p", target.pid,
+                          read_stdout=False).start()
             try:
                 if not js:
                     ll.proc.stdout.readline()  # the header: the reader has read something
                 ll.proc.stdout.close()
                 t0 = time.monotonic()
-                rc = ll.wait(5)
+                rc = ll.exit_status(5)
                 took = time.monotonic() - t0
             finally:
                 ll.kill()
@@ -730,7 +629,7 @@ def test_overload():
     storm runs, as a tracer starved of CPU would be. The kernel side must count every record it
     drops, per type: for forks, delivered + lost == the N children forkstorm made."""
     storm = gated_storm(STORM_N)
-    t = Tracer("--json", "--ringbuf-kb", "64", "-p", storm.pid)
+    t = Lifeline("--json", "--ringbuf-kb", "64", "-p", storm.pid)
     live, ids = None, set()
     try:
         t.start()
@@ -749,7 +648,7 @@ def test_overload():
         info(f"storm: {res['processes']} processes at {res['processes_per_s']}/s")
         shown = wait_until(lambda: re.search(r"LOST (\d+)", live.text()), 10, 0.05)
         live.ll.signal(signal.SIGINT)
-        live_rc = live.ll.wait(10)
+        live_rc = live.ll.exit_status(10)
         rc = t.stop()
     finally:
         if live:

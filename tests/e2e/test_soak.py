@@ -26,8 +26,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import check, finish, info, run_test, wait_until  # noqa: E402
 from lltest import SLOWDOWN  # noqa: E402
-from lltrace import Tracer  # noqa: E402
-from test_reliability import check_detached, end, gated_storm, prog_ids, release  # noqa: E402
+from lltest import Lifeline  # noqa: E402
+from lltest import fdinfo_ids, prog_ids  # noqa: E402
+from test_reliability import check_detached, end, gated_storm, release  # noqa: E402
 
 PROCS = int(os.environ.get("LL_SOAK_PROCS", "100000"))
 MAX_S = float(os.environ.get("LL_SOAK_MAX_S", "40"))
@@ -61,17 +62,8 @@ def nfds(pid):
 
 def map_fill(pid):
     """{name: (entries, max_entries)} of lifeline's per-process state maps."""
-    ids = set()
-    for fd in os.listdir(f"/proc/{pid}/fdinfo"):
-        try:
-            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
-                for line in f:
-                    if line.startswith("map_id:"):
-                        ids.add(int(line.split()[1]))
-        except OSError:
-            pass
     out = {}
-    for mid in ids:
+    for mid in fdinfo_ids(pid, "map_id"):
         show = json.loads(subprocess.run(["bpftool", "-j", "map", "show", "id", str(mid)],
                                          capture_output=True, text=True, timeout=20).stdout
                           or "{}")
@@ -91,7 +83,7 @@ def test_soak():
     # -p ends lifeline once its tree is gone: a sleeper in the set keeps it up after the storm,
     # so that its state is measured while it still runs.
     keep = subprocess.Popen(["sleep", "600"])
-    t = Tracer("--json", "-i", "1", "-p", storm.pid, "-p", keep.pid)
+    t = Lifeline("--json", "-i", "1", "-p", storm.pid, "-p", keep.pid)
     ids = set()
     try:
         t.start()

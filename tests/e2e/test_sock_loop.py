@@ -8,7 +8,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import Server, check, finish, run_loadgen, run_test  # noqa: E402
-from lltrace import Tracer, find, no_loss, wait_for, within  # noqa: E402
+from lltest import Lifeline, find, no_loss, wait_until, within  # noqa: E402
 from lltest import slow_limit, slow_upper, slow_within, timed_check  # noqa: E402
 
 
@@ -30,11 +30,11 @@ def test_accept_queue_fork():
     """fork_echo sleeps 100 ms before each accept: each connection waits ~100 ms in the queue."""
     n = 10
     with Server("fork_echo", "--accept-delay-ms", "100") as srv:
-        with Tracer("--events=proc,sock", "--json", "-p", srv.pid) as t:
+        with Lifeline("--events=proc,sock", "--json", "-p", srv.pid) as t:
             r = run_loadgen(srv.port, "-c", "1", "-n", n, "--connect-per-request")
-            wait_for(lambda: len(find(t.events("accept"), pid=srv.pid)) >= n, 5)
-            wait_for(lambda: len([e for e in t.events("reap") if e["reaper_pid"] == srv.pid])
-                     >= n, 5)
+            wait_until(lambda: len(find(t.events("accept"), pid=srv.pid)) >= n, 5)
+            wait_until(lambda: len([e for e in t.events("reap") if e["reaper_pid"] == srv.pid])
+                       >= n, 5)
     acc = find(t.events("accept"), pid=srv.pid)
     l = listener(t.summary, srv.pid, srv.port)
     check("accept_queue: loadgen served %d" % n, r["requests"] == n and r["errors"] == 0, r)
@@ -63,9 +63,9 @@ def test_accept_queue_fork():
 def test_stalls():
     """epoll_echo blocks its loop for 100 ms on every 50th request: 500 requests, 10 stalls."""
     with Server("epoll_echo", "--stall-ms", "100", "--stall-every", "50") as srv:
-        with Tracer("--events=loop", "--json", "--loops", "calls", "-p", srv.pid) as t:
+        with Lifeline("--events=loop", "--json", "--loops", "calls", "-p", srv.pid) as t:
             r = run_loadgen(srv.port, "-c", "1", "-n", "500")
-            wait_for(lambda: len(find(t.events("stall"), pid=srv.pid)) >= 10, 5)
+            wait_until(lambda: len(find(t.events("stall"), pid=srv.pid)) >= 10, 5)
     stalls = find(t.events("stall"), pid=srv.pid)
     lens = [e["busy_us"] for e in stalls]
     check("stalls: 500 requests served", r["requests"] == 500 and r["errors"] == 0, r)
@@ -89,8 +89,8 @@ def test_blocked_vs_busy():
     """Blocked time is time asleep in the wait: an idle loop with a 100 ms timeout sleeps
     100 ms per wait; a loop polling with timeout 0 never sleeps, so it is all busy."""
     with Server("epoll_echo", "--timeout-ms", "100") as srv:
-        with Tracer("--events=loop-all", "--json", "-p", srv.pid) as t:
-            wait_for(lambda: len(find(t.events("wakeup"), pid=srv.pid)) >= 8, 5)
+        with Lifeline("--events=loop-all", "--json", "-p", srv.pid) as t:
+            wait_until(lambda: len(find(t.events("wakeup"), pid=srv.pid)) >= 8, 5)
     ws = find(t.events("wakeup"), pid=srv.pid)
     blocked = [e["blocked_us"] for e in ws]
     # epoll's timer may fire up to its slack late, never early; it runs from the wait's entry,
@@ -110,9 +110,9 @@ def test_blocked_vs_busy():
     check("blocked: an idle loop is under 1% busy", lp is not None and
           lp["busy_pct"] < slow_limit(1), lp)
     with Server("epoll_echo", "--timeout-ms", "0") as srv:
-        with Tracer("--json", "-i", "0.2", "--loops", "calls", "-p", srv.pid) as t:
-            wait_for(lambda: t.summary and loop_of(t.summary, srv.pid) and
-                     loop_of(t.summary, srv.pid)["timeouts"] >= 100000, 10)
+        with Lifeline("--json", "-i", "0.2", "--loops", "calls", "-p", srv.pid) as t:
+            wait_until(lambda: t.summary and loop_of(t.summary, srv.pid) and
+                       loop_of(t.summary, srv.pid)["timeouts"] >= 100000, 10)
     lp = loop_of(t.summary, srv.pid)
     # Never idle: on CPU, or waiting for one (the machine may be shared).
     check("blocked: a timeout-0 poller never sleeps: blocked p50 0, >= 95% busy or runnable",
@@ -138,10 +138,10 @@ def test_et_lt_fds():
     """With 4 clients connected, the interest list holds 4 edge- or 4 level-triggered fds."""
     for mode in ("et", "lt"):
         with Server("epoll_echo", "--mode", mode) as srv:
-            with Tracer("--json", "-i", "0.2", "-p", srv.pid) as t:
+            with Lifeline("--json", "-i", "0.2", "-p", srv.pid) as t:
                 conns = hold_connections(srv.port, 4)
-                wait_for(lambda: t.summary and loop_of(t.summary, srv.pid) and
-                         (loop_of(t.summary, srv.pid)["et_fds"] +
+                wait_until(lambda: t.summary and loop_of(t.summary, srv.pid) and
+                           (loop_of(t.summary, srv.pid)["et_fds"] +
                           loop_of(t.summary, srv.pid)["lt_fds"]) >= 5, 5)
                 t.stop()
                 for c in conns:
@@ -157,7 +157,7 @@ def test_et_bug():
     """Edge-triggered with one read per wakeup: a 64 KiB request is never fully read, the
     client times out, and the loop stops waking up while the client still waits."""
     with Server("epoll_echo", "--mode", "et", "--et-bug", "--timeout-ms", "100") as srv:
-        with Tracer("--json", "-i", "0.2", "--loops", "calls", "-p", srv.pid) as t:
+        with Lifeline("--json", "-i", "0.2", "--loops", "calls", "-p", srv.pid) as t:
             r = run_loadgen(srv.port, "-c", "1", "-n", "1", "--size", "65536",
                             "--timeout-ms", "1000")
     lp = loop_of(t.summary, srv.pid)
@@ -169,7 +169,7 @@ def test_et_bug():
     check("et_bug: the interest list is edge-triggered", lp is not None and lp["et_fds"] >= 1,
           lp)
     with Server("epoll_echo", "--mode", "et", "--timeout-ms", "100") as srv:
-        with Tracer("--json", "-i", "0.2", "--loops", "calls", "-p", srv.pid) as t:
+        with Lifeline("--json", "-i", "0.2", "--loops", "calls", "-p", srv.pid) as t:
             r = run_loadgen(srv.port, "-c", "1", "-n", "1", "--size", "65536",
                             "--timeout-ms", "1000")
     check("et_bug: without the bug the same request is echoed", r["errors"] == 0, r)
@@ -180,9 +180,9 @@ def test_accept_counts_ipv6():
     n = 16
     for host in ("127.0.0.1", "::1"):
         with Server("epoll_echo", "--host", host) as srv:
-            with Tracer("--events=sock", "--json", "-p", srv.pid) as t:
+            with Lifeline("--events=sock", "--json", "-p", srv.pid) as t:
                 r = run_loadgen(srv.port, "--host", host, "-c", n, "-n", n * 10)
-                wait_for(lambda: len(find(t.events("accept"), pid=srv.pid)) >= n, 5)
+                wait_until(lambda: len(find(t.events("accept"), pid=srv.pid)) >= n, 5)
         acc = [e for e in find(t.events("accept"), pid=srv.pid) if e["fd"] >= 0]
         l = listener(t.summary, srv.pid, srv.port)
         check("accepts %s: %d clients, exactly %d accepts" % (host, n, n),

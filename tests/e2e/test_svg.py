@@ -28,7 +28,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lltest as T  # noqa: E402
-from lltrace import Tracer, LIFELINE  # noqa: E402
+from lltest import Lifeline  # noqa: E402
 
 NS = "{http://www.w3.org/2000/svg}"
 # Everything the chart is made of; anything else (script, foreignObject, image...) is a defect.
@@ -97,7 +97,7 @@ def traced_chart(name, pids, drive, *extra):
     args = ["--svg", path, *extra]
     for p in pids:
         args += ["-p", p]
-    t = Tracer(*args).start()
+    t = Lifeline(*args).start()
     try:
         drive()
     finally:
@@ -230,7 +230,7 @@ def test_xml_and_escaping():
     link = os.path.join(TMP.encode(), EXEC_NAME)
     os.symlink(b"/bin/true", link)
     path = tmp("hostile.svg")
-    t = Tracer("--svg", path, "--", sys.executable, "-c", SCRIPT, HOSTILE.hex(), link.hex())
+    t = Lifeline("--svg", path, "--", sys.executable, "-c", SCRIPT, HOSTILE.hex(), link.hex())
     t.start()
     rc = t.wait(30)
     T.check("hostile: the command ran and lifeline exits with its status", rc == 0,
@@ -260,8 +260,7 @@ def test_xml_and_escaping():
 
 
 def test_bad_path():
-    p = subprocess.run([LIFELINE, "--svg", "/nonexistent/dir/x.svg", "--", "true"],
-                       capture_output=True, text=True, timeout=30)
+    p = T.run_lifeline("--svg", "/nonexistent/dir/x.svg", "--", "true", timeout=30)
     lines = p.stderr.strip().splitlines()
     T.check("bad path: exit 1 with one line, before the run", p.returncode == 1 and
             len(lines) == 1 and "cannot write the chart" in lines[0],
@@ -407,7 +406,7 @@ def test_browser_renders_demo_chart():
 
 def test_fork_storm():
     path = tmp("storm.svg")
-    t = Tracer("--svg", path, "--", T.binary("forkstorm"), "-n", "10000", "--json")
+    t = Lifeline("--svg", path, "--", T.binary("forkstorm"), "-n", "10000", "--json")
     t.start()
     rc = t.wait(240)
     T.check("storm: forkstorm and lifeline exit 0", rc == 0, f"rc {rc}")

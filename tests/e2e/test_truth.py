@@ -28,7 +28,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import (BUILD, Server, check, finish, info, proc_state,  # noqa: E402
                     run_test)
-from lltrace import LIFELINE, ROOT, Tracer, set_subreaper, wait_for  # noqa: E402
+from lltest import LIFELINE, ROOT, Lifeline, set_subreaper, wait_until  # noqa: E402
 
 LOOP_DELAY_US = 30000           # fork_echo --reap-delay-ms 30
 NS_REAP_DELAY_US = 20000        # the namespace's reaper waits this long after each child is a Z
@@ -77,7 +77,7 @@ def ns_init(dur):
             k = os.fork()
             if k == 0:
                 os._exit(3)
-            wait_for(lambda: proc_state(k) == "Z", 5, 0.001)
+            wait_until(lambda: proc_state(k) == "Z", 5, 0.001)
             time.sleep(NS_REAP_DELAY_US / 1e6)
             os.waitpid(k, 0)
         os._exit(0)
@@ -103,7 +103,7 @@ def abandon_zombies(n):
             if k == 0:
                 os._exit(0)
             kids.append(k)
-        wait_for(lambda: all(proc_state(k) == "Z" for k in kids), 5, 0.001)
+        wait_until(lambda: all(proc_state(k) == "Z" for k in kids), 5, 0.001)
         os.write(w, json.dumps(kids).encode())
         os._exit(0)
     os.close(w)
@@ -117,7 +117,7 @@ def workload(state_path, gate, dur, phase2):
     set_subreaper()
     st = {"driver": os.getpid()}
     write_state(state_path, st)
-    wait_for(lambda: os.path.exists(gate), 60, 0.005)
+    wait_until(lambda: os.path.exists(gate), 60, 0.005)
     servers = [Server("fork_echo", "--reap", "loop", "--reap-delay-ms", LOOP_DELAY_US // 1000),
                Server("fork_echo", "--reap", "none"), Server("fork_echo", "--reap", "ignore")]
     for s in servers:
@@ -133,11 +133,11 @@ def workload(state_path, gate, dur, phase2):
     time.sleep(phase2)
     ns = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", sys.executable,
                            os.path.abspath(__file__), "--nsinit", str(INIT_PATIENCE_S + 2)])
-    st["ns_init"] = wait_for(lambda: (kids_of(ns.pid) or [None])[0], 5)
-    st["ns_kids"] = wait_for(lambda: len(kids_of(st["ns_init"])) >= 2 and
-                             kids_of(st["ns_init"]), 5)
+    st["ns_init"] = wait_until(lambda: (kids_of(ns.pid) or [None])[0], 5)
+    st["ns_kids"] = wait_until(lambda: len(kids_of(st["ns_init"])) >= 2 and
+                               kids_of(st["ns_init"]), 5)
     st["dier"], st["handed"] = abandon_zombies(3)
-    wait_for(lambda: all(k in zombie_kids(st["driver"]) for k in st["handed"]), 5, 0.001)
+    wait_until(lambda: all(k in zombie_kids(st["driver"]) for k in st["handed"]), 5, 0.001)
     t0 = time.monotonic()
     time.sleep(HANDED_DELAY_US / 1e6)
     st["handed_min_us"] = int((time.monotonic() - t0) * 1e6)
@@ -148,12 +148,12 @@ def workload(state_path, gate, dur, phase2):
     if phase2:
         # Attached mid-load: the loop server is loaded again once the tracers are attached, so
         # however slowly they attach, the run has reaps under lifeline to judge.
-        wait_for(lambda: os.path.exists(gate + ".attached"), 60, 0.01)
+        wait_until(lambda: os.path.exists(gate + ".attached"), 60, 0.01)
         subprocess.run([os.path.join(BUILD, "loadgen"), "--port", str(servers[0].port), "-c",
                         "4", "--connect-per-request", "-d", str(dur)], stdout=subprocess.DEVNULL)
     st["done"] = True
     write_state(state_path, st)
-    wait_for(lambda: os.path.exists(gate + ".stop"), 120, 0.01)
+    wait_until(lambda: os.path.exists(gate + ".stop"), 120, 0.01)
     ns.wait(30)
     for s in servers:
         s.kill()
@@ -237,13 +237,13 @@ class Run:
     def tracers(self, driver):
         args = [a.replace("DRIVER", str(driver)) for a in self.args]
         if self.command:
-            self.sums = Tracer("-j", "-i", "0.5", "--", *self.workload_argv())
+            self.sums = Lifeline("-j", "-i", "0.5", "--", *self.workload_argv())
             self.sums.start()
-            driver = wait_for(lambda: read_state(self.state_path).get("driver"), 10)
+            driver = wait_until(lambda: read_state(self.state_path).get("driver"), 10)
             args = ["-p", str(driver)]
         else:
-            self.sums = Tracer("-j", "-i", "0.5", *args).start()
-        self.evs = Tracer("--events=proc", "-j", *args).start()
+            self.sums = Lifeline("-j", "-i", "0.5", *args).start()
+        self.evs = Lifeline("--events=proc", "-j", *args).start()
         return driver
 
     def run(self):
@@ -252,24 +252,24 @@ class Run:
             driver = self.tracers(None)
         else:
             self.work = subprocess.Popen(self.workload_argv())
-            driver = wait_for(lambda: read_state(self.state_path).get("driver"), 10)
+            driver = wait_until(lambda: read_state(self.state_path).get("driver"), 10)
             if not self.late:
                 self.tracers(driver)
         open(self.gate, "w").close()
         # /proc is watched from the start: children older than lifeline are children too.
-        wait_for(lambda: self.follow(read_state(self.state_path)).get("loop"), 10)
+        wait_until(lambda: self.follow(read_state(self.state_path)).get("loop"), 10)
         if self.late:       # attach to a loaded machine with zombies older than lifeline
-            wait_for(lambda: len(zombie_kids(read_state(self.state_path).get("none", 0))) ==
-                     NONE_CONNS, 10)
+            wait_until(lambda: len(zombie_kids(read_state(self.state_path).get("none", 0))) ==
+                       NONE_CONNS, 10)
             time.sleep(0.5)
             self.tracers(driver)
             open(self.gate + ".attached", "w").close()
         self.sampler.parents.add(driver)
-        wait_for(lambda: self.follow(read_state(self.state_path)).get("done"), 60, 0.05)
+        wait_until(lambda: self.follow(read_state(self.state_path)).get("done"), 60, 0.05)
         # The namespace init's zombies must have waited long enough to be judged.
-        since = wait_for(lambda: self.first_full(self.state["ns_init"], 3), 10)
-        wait_for(lambda: since and time.monotonic_ns() - since > (INIT_PATIENCE_S + 0.3) * 1e9,
-                 10, 0.05)
+        since = wait_until(lambda: self.first_full(self.state["ns_init"], 3), 10)
+        wait_until(lambda: since and time.monotonic_ns() - since > (INIT_PATIENCE_S + 0.3) * 1e9,
+                   10, 0.05)
         time.sleep(0.6)     # one more periodic summary at rest
         self.sums.stop()
         self.evs.stop()
@@ -511,17 +511,17 @@ def test_ptrace_wait_is_no_reap():
     me = os.getpid()
     strace = None
     try:
-        with Tracer("--events=proc", "-j", "-p", me) as t:
+        with Lifeline("--events=proc", "-j", "-p", me) as t:
             strace = subprocess.Popen(["strace", "-qq", "-o", "/dev/null", "-p", str(child)])
-            wait_for(lambda: tracer_pid(child) == strace.pid, 10)
+            wait_until(lambda: tracer_pid(child) == strace.pid, 10)
             os.write(w, b"x")
             strace.wait(10)     # it saw the exit with its own wait4
-            wait_for(lambda: proc_state(child) == "Z", 5, 0.001)
+            wait_until(lambda: proc_state(child) == "Z", 5, 0.001)
             seen_z = time.monotonic()
             time.sleep(0.1)     # injected: the parent reaps 100 ms after the zombie is seen
             t0 = time.monotonic()
             os.waitpid(child, 0)
-            wait_for(lambda: [e for e in t.events("reap") if e["pid"] == child], 5)
+            wait_until(lambda: [e for e in t.events("reap") if e["pid"] == child], 5)
     finally:
         os.close(w)
         if strace and strace.poll() is None:

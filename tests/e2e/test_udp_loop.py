@@ -20,7 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import Server, check, failed, finish, info, run_loadgen, run_test  # noqa: E402
-from lltrace import Tracer, no_loss  # noqa: E402
+from lltest import Lifeline, no_loss  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 PACE_MS = 5
@@ -78,7 +78,7 @@ def pcts(lp):
 def traced(mode, drive):
     """udp_echo traced in --loops mode while drive(port, client) runs; returns (tracer, loop,
     answered datagrams, /proc CPU %% of the window)."""
-    with Server("udp_echo") as srv, Tracer("--json", "--loops", mode, "-p", srv.pid) as t:
+    with Server("udp_echo") as srv, Lifeline("--json", "--loops", mode, "-p", srv.pid) as t:
         c = Client(srv.port)
         if not warm_up(c):
             c.close()
@@ -154,7 +154,7 @@ def test_udp_loaded():
 
 
 def test_epoll_says_epoll():
-    with Server("epoll_echo") as srv, Tracer("--json", "-p", srv.pid) as t:
+    with Server("epoll_echo") as srv, Lifeline("--json", "-p", srv.pid) as t:
         r = run_loadgen(srv.port, "-c", "2", "-n", "2000")
         t.stop()
     ls = [lp for lp in (t.summary or {}).get("loops", []) if lp["pid"] == srv.pid]

@@ -124,10 +124,26 @@ static bool jp_number(struct jp *j)
 	return true;
 }
 
+/* After a member or an element: 1 if a ',' says another follows, 0 at close, -1 otherwise. */
+static int jp_after_item(struct jp *j, char close)
+{
+	jp_ws(j);
+	if (*j->p == ',') {
+		j->p++;
+		return 1;
+	}
+	if (*j->p == close) {
+		j->p++;
+		return 0;
+	}
+	return -1;
+}
+
 static bool jp_object(struct jp *j)
 {
 	const char *keys[128];
 	size_t lens[128], n = 0, i;
+	int r;
 
 	j->p++;
 	jp_ws(j);
@@ -155,21 +171,16 @@ static bool jp_object(struct jp *j)
 			return false;
 		if (!jp_value(j))
 			return false;
-		jp_ws(j);
-		if (*j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (*j->p == '}') {
-			j->p++;
-			return true;
-		}
-		return false;
+		r = jp_after_item(j, '}');
+		if (r <= 0)
+			return r == 0;
 	}
 }
 
 static bool jp_array(struct jp *j)
 {
+	int r;
+
 	j->p++;
 	jp_ws(j);
 	if (*j->p == ']') {
@@ -179,16 +190,9 @@ static bool jp_array(struct jp *j)
 	for (;;) {
 		if (!jp_value(j))
 			return false;
-		jp_ws(j);
-		if (*j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (*j->p == ']') {
-			j->p++;
-			return true;
-		}
-		return false;
+		r = jp_after_item(j, ']');
+		if (r <= 0)
+			return r == 0;
 	}
 }
 
