@@ -1092,7 +1092,15 @@ static void test_free_fallback(void)
 	rec_reap(pt, 2226 * MS, 7, 202, LL_HOW_FREE);
 	ASSERT_EQ(cap.kinds[EV_REAP], 3, "free of the old one ignored");
 	ASSERT_STREQ(pt_comm(pt, 202), "new", "new one alive");
-	ASSERT_EQ(totals(pt).reaps, 3, "reaps");
+
+	/* The wait's record stamped after the free (its syscall returns after the RCU free). */
+	rec_fork(pt, 2300 * MS, 100, 203, "shell");
+	rec_exit(pt, 2310 * MS, 203, 100, 2300 * MS, 0, 0, "c", "shell");
+	rec_reap(pt, 2325 * MS, 7, 203, LL_HOW_FREE);
+	rec_reap(pt, 2326 * MS, 100, 203, LL_HOW_WAIT4);
+	pt_tick(pt, 4400 * MS);
+	ASSERT_EQ(cap.kinds[EV_REAP], 4, "a wait just after the free: a duplicate");
+	ASSERT_EQ(totals(pt).reaps, 4, "reaps");
 	ASSERT_EQ(totals(pt).processes_now, base + 1, "only the new 202 left");
 out:
 	pt_free(pt);
