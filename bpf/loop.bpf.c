@@ -297,6 +297,49 @@ static __always_inline void sleep_over(struct ll_loop_stats *st, __u32 state, __
 		wait_woken(st, now);
 }
 
+/*
+ * Some switches here reach no program at all: bpftrace on the same tracepoint misses the same
+ * ones, and no program counts a recursion miss. Left unseen, a switch-in booked the time the
+ * loop then ran as run-queue time, a switch-out the time it then waited as time on CPU. The
+ * next switch that is seen finds it (the state says the thread waited, yet it goes off CPU; or
+ * on CPU, yet it comes on CPU), and the kernel's count of the thread's CPU time since its last
+ * switch-out says how long it ran: the unseen switch is placed from that.
+ */
+static __always_inline void place_unseen_switch_in(struct ll_loop_stats *st, __u64 cpu, __u64 now)
+{
+	__u64 ran = cpu - st->cpu_ns, in = now - ran;
+
+	if (st->state == LL_LS_BUSY || !st->cpu_ns || cpu <= st->cpu_ns)
+		return;
+	if (ran > now - st->state_ns)
+		in = st->state_ns;
+	st->unseen++;
+	sleep_over(st, LL_LS_BUSY, in);
+}
+
+/* next comes on CPU, but its state says it has been on CPU since state_ns. */
+static __always_inline void place_unseen_switch_out(struct ll_loop_stats *st, __u64 cpu,
+						    __u64 now)
+{
+	__u64 ran = cpu - st->cpu_ns, out = st->state_ns + ran;
+
+	if (!st->cpu_ns || cpu < st->cpu_ns || out >= now)
+		return;
+	st->unseen++;
+	st->cpu_ns = cpu;
+	set_state(st, LL_LS_RUNQ, out);
+}
+
+/* A loop thread goes off CPU now: whatever it did since its last switch-out is accounted for. */
+static __always_inline __u64 loop_off_cpu(struct ll_loop_stats *st, struct task_struct *prev)
+{
+	__u64 now = bpf_ktime_get_ns(), cpu = prev->se.sum_exec_runtime;
+
+	place_unseen_switch_in(st, cpu, now);
+	st->cpu_ns = cpu;
+	return now;
+}
+
 /* prev goes off CPU: still runnable (preempted), asleep in its wait, or asleep elsewhere. */
 static __always_inline void loop_switch_out(struct task_struct *prev, bool runnable, __u64 *now)
 {
@@ -309,7 +352,7 @@ static __always_inline void loop_switch_out(struct task_struct *prev, bool runna
 	if (runnable) {
 		/* never asleep in the wait, even on its way out of it */
 		if (st) {
-			*now = bpf_ktime_get_ns();
+			*now = loop_off_cpu(st, prev);
 			set_state(st, LL_LS_RUNQ, *now);
 		}
 		return;
@@ -317,10 +360,12 @@ static __always_inline void loop_switch_out(struct task_struct *prev, bool runna
 	nr = ll_syscall_nr(regs);
 	if (is_epoll_wait(nr)) {
 		if (!st) {
-			loop_create(regs, LL_LS_IDLE);	/* current is still prev */
+			st = loop_create(regs, LL_LS_IDLE);	/* current is still prev */
+			if (st)
+				st->cpu_ns = prev->se.sum_exec_runtime;
 			return;
 		}
-		*now = bpf_ktime_get_ns();
+		*now = loop_off_cpu(st, prev);
 		note_epfd(st, PT_REGS_PARM1_SYSCALL(regs));
 		set_state(st, LL_LS_IDLE, *now);
 		stretch_end(st, *now, true);
@@ -330,7 +375,7 @@ static __always_inline void loop_switch_out(struct task_struct *prev, bool runna
 	}
 	if (!st)
 		return;
-	*now = bpf_ktime_get_ns();
+	*now = loop_off_cpu(st, prev);
 	set_state(st, LL_LS_OFFCPU, *now);
 	st->sleep_nr = nr;
 	/* A thread of a shared loop parked in a futex left the loop to the others: no stall. */
@@ -348,6 +393,8 @@ static __always_inline void loop_switch_in(struct task_struct *next, __u64 now)
 		return;
 	if (!now)
 		now = bpf_ktime_get_ns();
+	if (st->state == LL_LS_BUSY)
+		place_unseen_switch_out(st, next->se.sum_exec_runtime, now);
 	sleep_over(st, LL_LS_BUSY, now);
 }
 
