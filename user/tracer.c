@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "loop_seed.h"
 #include "tracer.h"
 #include "lifeline.skel.h"
 
@@ -260,6 +261,7 @@ static void set_fork_syscalls(struct lifeline_bpf *skel)
 static void set_knobs(struct lifeline_bpf *skel, const struct tracer_config *cfg)
 {
 	unsigned int i;
+	long nrs[3];
 
 	skel->rodata->ll_self_tgid = cfg->self_tgid;
 	skel->rodata->ll_filter_pids = cfg->filter_pids;
@@ -276,17 +278,9 @@ static void set_knobs(struct lifeline_bpf *skel, const struct tracer_config *cfg
 	skel->rodata->ll_nr_futex = SYS_futex;
 #endif
 	/* The sleep hook knows a thread is in an epoll wait only by its syscall number. */
-#ifdef SYS_epoll_wait
-	skel->rodata->ll_nr_epoll[0] = SYS_epoll_wait;
-#endif
-#ifdef SYS_epoll_pwait
-	skel->rodata->ll_nr_epoll[1] = SYS_epoll_pwait;
-#endif
-#ifdef SYS_epoll_pwait2
-	skel->rodata->ll_nr_epoll[2] = SYS_epoll_pwait2;
-#else
-	skel->rodata->ll_nr_epoll[2] = 441;	/* the same on every arch; older headers lack it */
-#endif
+	loop_epoll_nrs(nrs);
+	for (i = 0; i < 3; i++)
+		skel->rodata->ll_nr_epoll[i] = nrs[i];
 	set_fork_syscalls(skel);
 	/* Wake the consumer early enough that a burst cannot fill the rest between two polls. */
 	skel->rodata->ll_wakeup_bytes = ringbuf_size(cfg->ringbuf_bytes) / 4;
@@ -467,6 +461,35 @@ size_t tracer_read_loops(struct tracer *t, struct ll_loop_stats *out, size_t max
 			n++;
 	}
 	return n;
+}
+
+/*
+ * A loop thread asleep in its wait since before lifeline: idle from now on, so the wake-up that
+ * ends its wait is seen. Its epoll fd stays unknown (-1) until its next wait, which then also
+ * notes it for shared loops. A thread the kernel side found meanwhile keeps its own entry.
+ */
+int tracer_seed_loop(struct tracer *t, const struct loop_seed *s)
+{
+	static struct ll_loop_stats st;	/* large: not on the stack */
+	struct timespec ts;
+	__u64 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	memset(&st, 0, sizeof(st));
+	st.tgid = s->tgid;
+	st.tid = s->tid;
+	st.epfd = -1;
+	st.maxevents = s->maxevents;
+	st.first_ns = now;
+	st.sleep_ns = now;
+	st.state = LL_LS_IDLE;
+	st.state_ns = now;
+	st.cpu_ns = s->cpu_ns;
+	memcpy(st.comm, s->comm, sizeof(st.comm));
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.loops), &s->tid, &st, BPF_NOEXIST))
+		return errno == EEXIST ? 0 : -errno;
+	return 0;
 }
 
 uint64_t tracer_attach_us(const struct tracer *t)
