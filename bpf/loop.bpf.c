@@ -279,8 +279,10 @@ static __always_inline void wait_woken(struct ll_loop_stats *st, __u64 now)
 	st->waits++;
 	if (!ll_loop_calls) {
 		st->wakeups++;
-		hist_inc(st->blocked_hist, ll_hist_slot((now - st->sleep_ns) / 1000),
-			 LL_HIST_SLOTS);
+		/* 0: seeded at attach, asleep since before lifeline, so of unknown length */
+		if (st->sleep_ns)
+			hist_inc(st->blocked_hist, ll_hist_slot((now - st->sleep_ns) / 1000),
+				 LL_HIST_SLOTS);
 		st->sleep_ns = 0;
 	}
 	st->flags |= LL_LOOP_WOKE;
@@ -378,8 +380,11 @@ static __always_inline void loop_switch_out(struct task_struct *prev, bool runna
 	*now = loop_off_cpu(st, prev);
 	set_state(st, LL_LS_OFFCPU, *now);
 	st->sleep_nr = nr;
-	/* A thread of a shared loop parked in a futex left the loop to the others: no stall. */
-	if ((st->flags & LL_LOOP_SHARED) && nr == ll_nr_futex)
+	/*
+	 * A thread of a shared loop parked in a futex left the loop to the others: no stall. One
+	 * seeded at attach (epfd not known until its next wait) may be one: no stall either.
+	 */
+	if ((st->flags & LL_LOOP_SHARED || st->epfd < 0) && nr == ll_nr_futex)
 		st->flags &= ~LL_LOOP_STRETCH;
 }
 
@@ -473,6 +478,14 @@ static __always_inline void loop_return(long ret)
 		return;
 	}
 	now = bpf_ktime_get_ns();
+	if (st->epfd < 0) {
+		/* Seeded at attach: this wait began before lifeline, only its result is known. */
+		note_wait_args(st, regs);
+		count_return(st, ret);
+		st->flags &= ~LL_LOOP_WOKE;
+		st->exit_ns = now;
+		return;
+	}
 	note_wait_args(st, regs);
 	began = st->sleep_ns ? st->sleep_ns : now;
 	if (st->exit_ns)

@@ -465,8 +465,8 @@ size_t tracer_read_loops(struct tracer *t, struct ll_loop_stats *out, size_t max
 
 /*
  * A loop thread asleep in its wait since before lifeline: idle from now on, so the wake-up that
- * ends its wait is seen. Its epoll fd stays unknown (-1) until its next wait, which then also
- * notes it for shared loops. A thread the kernel side found meanwhile keeps its own entry.
+ * ends its wait is seen (that wait's length, unknown, is left out of the histogram). Its epoll
+ * fd stays unknown (-1) until its next wait, which then also notes it for shared loops. A thread the kernel side found meanwhile keeps its own entry.
  */
 int tracer_seed_loop(struct tracer *t, const struct loop_seed *s)
 {
@@ -482,7 +482,7 @@ int tracer_seed_loop(struct tracer *t, const struct loop_seed *s)
 	st.epfd = -1;
 	st.maxevents = s->maxevents;
 	st.first_ns = now;
-	st.sleep_ns = now;
+	st.sleep_ns = 0;	/* asleep since before now: that wait's length is unknown */
 	st.state = LL_LS_IDLE;
 	st.state_ns = now;
 	st.cpu_ns = s->cpu_ns;
