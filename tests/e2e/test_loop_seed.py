@@ -67,7 +67,6 @@ def test_idle_at_attach():
     want = 100 * 0.9 * gap_us / 1e6 / t.summary["elapsed_s"]
     check("seed: idle %.1f%% >= %.1f%% (the injected idle time over the run)" %
           (lp["idle_pct"], want), lp["idle_pct"] >= want, lp)
-    check("seed: no stall", lp["stalls"] == 0, lp)
     no_loss("seed", t)
 
 
