@@ -280,6 +280,8 @@ struct ll_loop_stats {
 	__u32 blocked_hist[LL_HIST_SLOTS];	/* asleep in the wait, per wait (us); wraps */
 	__u32 busy_hist[LL_HIST_SLOTS];		/* stretches between waits (us); wraps */
 	char comm[LL_COMM_LEN];
+	__u64 cpu_ns;		/* its CPU time (the kernel's own count) at its last switch-out */
+	__u64 unseen;		/* switches in or out no tracepoint reported, placed from cpu_ns */
 };
 
 /* A thread slept in an event wait for the first time (rare: user space then follows the map). */

@@ -318,8 +318,10 @@ static __always_inline void wait_woken(struct ll_loop_stats *st, __u64 now)
 	/* Only epoll waits have exit hooks: other waits count their wakeups here in calls mode. */
 	if (!ll_loop_calls || st->wait != LL_WAIT_EPOLL) {
 		st->wakeups++;
-		hist_inc(st->blocked_hist, ll_hist_slot((now - st->sleep_ns) / 1000),
-			 LL_HIST_SLOTS);
+		/* 0: seeded at attach, asleep since before lifeline, so of unknown length */
+		if (st->sleep_ns)
+			hist_inc(st->blocked_hist, ll_hist_slot((now - st->sleep_ns) / 1000),
+				 LL_HIST_SLOTS);
 		st->sleep_ns = 0;
 	}
 	st->flags |= LL_LOOP_WOKE;
@@ -336,6 +338,49 @@ static __always_inline void sleep_over(struct ll_loop_stats *st, __u32 state, __
 		wait_woken(st, now);
 }
 
+/*
+ * Some switches here reach no program at all: bpftrace on the same tracepoint misses the same
+ * ones, and no program counts a recursion miss. Left unseen, a switch-in booked the time the
+ * loop then ran as run-queue time, a switch-out the time it then waited as time on CPU. The
+ * next switch that is seen finds it (the state says the thread waited, yet it goes off CPU; or
+ * on CPU, yet it comes on CPU), and the kernel's count of the thread's CPU time since its last
+ * switch-out says how long it ran: the unseen switch is placed from that.
+ */
+static __always_inline void place_unseen_switch_in(struct ll_loop_stats *st, __u64 cpu, __u64 now)
+{
+	__u64 ran = cpu - st->cpu_ns, in = now - ran;
+
+	if (st->state == LL_LS_BUSY || !st->cpu_ns || cpu <= st->cpu_ns)
+		return;
+	if (ran > now - st->state_ns)
+		in = st->state_ns;
+	st->unseen++;
+	sleep_over(st, LL_LS_BUSY, in);
+}
+
+/* next comes on CPU, but its state says it has been on CPU since state_ns. */
+static __always_inline void place_unseen_switch_out(struct ll_loop_stats *st, __u64 cpu,
+						    __u64 now)
+{
+	__u64 ran = cpu - st->cpu_ns, out = st->state_ns + ran;
+
+	if (!st->cpu_ns || cpu < st->cpu_ns || out >= now)
+		return;
+	st->unseen++;
+	st->cpu_ns = cpu;
+	set_state(st, LL_LS_RUNQ, out);
+}
+
+/* A loop thread goes off CPU now: whatever it did since its last switch-out is accounted for. */
+static __always_inline __u64 loop_off_cpu(struct ll_loop_stats *st, struct task_struct *prev)
+{
+	__u64 now = bpf_ktime_get_ns(), cpu = prev->se.sum_exec_runtime;
+
+	place_unseen_switch_in(st, cpu, now);
+	st->cpu_ns = cpu;
+	return now;
+}
+
 /* prev goes off CPU: still runnable (preempted), asleep in its wait, or asleep elsewhere. */
 static __always_inline void loop_switch_out(struct task_struct *prev, bool runnable, __u64 *now)
 {
@@ -348,7 +393,7 @@ static __always_inline void loop_switch_out(struct task_struct *prev, bool runna
 	if (runnable) {
 		/* never asleep in the wait, even on its way out of it */
 		if (st) {
-			*now = bpf_ktime_get_ns();
+			*now = loop_off_cpu(st, prev);
 			set_state(st, LL_LS_RUNQ, *now);
 		}
 		return;
@@ -357,10 +402,12 @@ static __always_inline void loop_switch_out(struct task_struct *prev, bool runna
 	if (is_loop_wait(st, nr)) {
 		if (!st) {
 			/* current is still prev */
-			loop_create(regs, LL_LS_IDLE, wait_kind(nr));
+			st = loop_create(regs, LL_LS_IDLE, wait_kind(nr));
+			if (st)
+				st->cpu_ns = prev->se.sum_exec_runtime;
 			return;
 		}
-		*now = bpf_ktime_get_ns();
+		*now = loop_off_cpu(st, prev);
 		note_wait(st, regs, nr);
 		set_state(st, LL_LS_IDLE, *now);
 		stretch_end(st, *now, true);
@@ -370,11 +417,14 @@ static __always_inline void loop_switch_out(struct task_struct *prev, bool runna
 	}
 	if (!st)
 		return;
-	*now = bpf_ktime_get_ns();
+	*now = loop_off_cpu(st, prev);
 	set_state(st, LL_LS_OFFCPU, *now);
 	st->sleep_nr = nr;
-	/* A thread of a shared loop parked in a futex left the loop to the others: no stall. */
-	if ((st->flags & LL_LOOP_SHARED) && nr == ll_nr_futex)
+	/*
+	 * A thread of a shared loop parked in a futex left the loop to the others: no stall. One
+	 * seeded at attach (epfd not known until its next wait) may be one: no stall either.
+	 */
+	if ((st->flags & LL_LOOP_SHARED || st->epfd < 0) && nr == ll_nr_futex)
 		st->flags &= ~LL_LOOP_STRETCH;
 }
 
@@ -388,6 +438,8 @@ static __always_inline void loop_switch_in(struct task_struct *next, __u64 now)
 		return;
 	if (!now)
 		now = bpf_ktime_get_ns();
+	if (st->state == LL_LS_BUSY)
+		place_unseen_switch_out(st, next->se.sum_exec_runtime, now);
 	sleep_over(st, LL_LS_BUSY, now);
 }
 
@@ -466,6 +518,14 @@ static __always_inline void loop_return(long ret)
 		return;
 	}
 	now = bpf_ktime_get_ns();
+	if (st->epfd < 0) {
+		/* Seeded at attach: this wait began before lifeline, only its result is known. */
+		note_wait_args(st, regs);
+		count_return(st, ret);
+		st->flags &= ~LL_LOOP_WOKE;
+		st->exit_ns = now;
+		return;
+	}
 	note_wait_args(st, regs);
 	began = st->sleep_ns ? st->sleep_ns : now;
 	if (st->exit_ns)

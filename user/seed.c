@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "app.h"
+#include "loop_seed.h"
 #include "netstat.h"
 #include "procfs.h"
 #include "proctab.h"
@@ -52,6 +53,19 @@ static void seed_ns_pid(struct app *a, uint32_t pid)
 	tracer_watch_ns_pid(a->tracer, ns, ns_pid, pid);
 }
 
+/* Its threads asleep in an epoll wait now: loops whose wake-up must not go unseen. */
+static void seed_loops(struct app *a, uint32_t pid)
+{
+	struct loop_seed s[64];
+	size_t i, n;
+
+	if (a->opts.loops_mode == LL_LOOPS_OFF)
+		return;
+	n = loop_seed_find(pid, s, sizeof(s) / sizeof(s[0]));
+	for (i = 0; i < n; i++)
+		tracer_seed_loop(a->tracer, &s[i]);	/* the map full: found at its next wait */
+}
+
 /* What existed before lifeline, as far as the filters let it see: the same set the kernel
  * side traces, so the summary never shows processes the user filtered out. */
 static int seed_one(const struct procfs_stat *st, void *ctx)
@@ -64,6 +78,7 @@ static int seed_one(const struct procfs_stat *st, void *ctx)
 	if (st->state == 'Z')
 		tracer_watch_zombie(a->tracer, st->pid);
 	seed_ns_pid(a, st->pid);
+	seed_loops(a, st->pid);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "loop_seed.h"
 #include "tracer.h"
 #include "lifeline.skel.h"
 
@@ -241,9 +242,9 @@ static size_t ringbuf_size(size_t want)
 }
 
 /*
- * Syscall numbers the hooks compare with. An arch without the call (arm64 has no fork, vfork
- * or epoll_wait, poll or select) keeps -1, the knob's default, which no syscall has; clone3 and epoll_pwait2
- * have the same number on every arch, which older headers lack.
+ * Syscall numbers the hooks compare with. An arch without the call (arm64 has no fork, vfork,
+ * poll or select) keeps -1, the knob's default, which no syscall has; clone3 has the same
+ * number on every arch, which older headers lack. The epoll waits' are in loop_seed.c.
  */
 #ifndef SYS_fork
 #define SYS_fork		(-1)
@@ -256,15 +257,6 @@ static size_t ringbuf_size(size_t want)
 #endif
 #ifndef SYS_futex
 #define SYS_futex		(-1)
-#endif
-#ifndef SYS_epoll_wait
-#define SYS_epoll_wait		(-1)
-#endif
-#ifndef SYS_epoll_pwait
-#define SYS_epoll_pwait		(-1)
-#endif
-#ifndef SYS_epoll_pwait2
-#define SYS_epoll_pwait2	441
 #endif
 #ifndef SYS_poll
 #define SYS_poll		(-1)
@@ -300,6 +292,7 @@ static void set_wait_syscalls(struct lifeline_bpf *skel)
 static void set_knobs(struct lifeline_bpf *skel, const struct tracer_config *cfg)
 {
 	unsigned int i;
+	long nrs[3];
 
 	skel->rodata->ll_self_tgid = cfg->self_tgid;
 	skel->rodata->ll_filter_pids = cfg->filter_pids;
@@ -314,9 +307,9 @@ static void set_knobs(struct lifeline_bpf *skel, const struct tracer_config *cfg
 	skel->rodata->ll_loop_calls = cfg->loop_calls;
 	skel->rodata->ll_nr_futex = SYS_futex;
 	/* The sleep hook knows a thread is in an epoll wait only by its syscall number. */
-	skel->rodata->ll_nr_epoll[0] = SYS_epoll_wait;
-	skel->rodata->ll_nr_epoll[1] = SYS_epoll_pwait;
-	skel->rodata->ll_nr_epoll[2] = SYS_epoll_pwait2;
+	loop_epoll_nrs(nrs);
+	for (i = 0; i < 3; i++)
+		skel->rodata->ll_nr_epoll[i] = nrs[i];
 	set_wait_syscalls(skel);
 	set_fork_syscalls(skel);
 	/* Wake the consumer early enough that a burst cannot fill the rest between two polls. */
@@ -498,6 +491,37 @@ size_t tracer_read_loops(struct tracer *t, struct ll_loop_stats *out, size_t max
 			n++;
 	}
 	return n;
+}
+
+/*
+ * A loop thread asleep in its wait since before lifeline: idle from now on, so the wake-up that
+ * ends its wait is seen (that wait's length, unknown, is left out of the histogram). Its epoll
+ * fd stays unknown (-1) until its next wait, which then also notes it for shared loops. A thread
+ * the kernel side found meanwhile keeps its own entry.
+ */
+int tracer_seed_loop(struct tracer *t, const struct loop_seed *s)
+{
+	static struct ll_loop_stats st;	/* large: not on the stack */
+	struct timespec ts;
+	__u64 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	memset(&st, 0, sizeof(st));
+	st.tgid = s->tgid;
+	st.tid = s->tid;
+	st.epfd = -1;
+	st.maxevents = s->maxevents;
+	st.first_ns = now;
+	st.sleep_ns = 0;	/* asleep since before now: that wait's length is unknown */
+	st.state = LL_LS_IDLE;
+	st.wait = LL_WAIT_EPOLL;	/* only epoll waits are seeded */
+	st.state_ns = now;
+	st.cpu_ns = s->cpu_ns;
+	memcpy(st.comm, s->comm, sizeof(st.comm));
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.loops), &s->tid, &st, BPF_NOEXIST))
+		return errno == EEXIST ? 0 : -errno;
+	return 0;
 }
 
 uint64_t tracer_attach_us(const struct tracer *t)

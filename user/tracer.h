@@ -55,6 +55,9 @@ int tracer_poll(struct tracer *t, int timeout_ms, int wake_fd);
 void tracer_counts(const struct tracer *t, struct tracer_counts *c);
 /* Copy the kernel's per-thread loop statistics; returns how many. */
 size_t tracer_read_loops(struct tracer *t, struct ll_loop_stats *out, size_t max);
+struct loop_seed;
+/* A loop thread asleep in its wait at attach (loop_seed.h): 0 or -errno. */
+int tracer_seed_loop(struct tracer *t, const struct loop_seed *s);
 /* Microseconds from launch until attached, for the benchmark. */
 uint64_t tracer_attach_us(const struct tracer *t);
 void tracer_close(struct tracer *t);
