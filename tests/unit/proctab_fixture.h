@@ -101,8 +101,8 @@ static inline void rec_fork(struct proctab *pt, uint64_t ts, uint32_t parent, ui
 }
 
 static inline void rec_exec(struct proctab *pt, uint64_t ts, uint32_t pid, uint32_t ppid,
-			    uint64_t start, const char *comm, const char *filename, const char *args,
-			    size_t args_len)
+			    uint64_t start, const char *comm, const char *filename,
+			    const char *args, size_t args_len)
 {
 	struct ll_exec r = mkrec_exec(ts, pid, ppid, start, comm, filename);
 
@@ -111,7 +111,8 @@ static inline void rec_exec(struct proctab *pt, uint64_t ts, uint32_t pid, uint3
 }
 
 static inline void rec_exit(struct proctab *pt, uint64_t ts, uint32_t pid, uint32_t ppid,
-			    uint64_t start, uint32_t code, uint32_t flags, const char *comm, const char *pcomm)
+			    uint64_t start, uint32_t code, uint32_t flags, const char *comm,
+			    const char *pcomm)
 {
 	struct ll_exit r = mkrec_exit(ts, pid, ppid, start, code, flags, comm, pcomm);
 
