@@ -16,14 +16,20 @@ Processes -- every wait is bounded:
     run_binary(name, *args)     runs build/<name>, returns subprocess.CompletedProcess
     start_binary(name, *args)   starts build/<name> in the background, returns the Popen
 
-Timing -- under emulation (make test-kernels) everything runs SLOWDOWN times slower:
+Timing -- under emulation (make test-kernels) CPU work runs SLOWDOWN times slower, while a
+delay (a sleep, a timer) stays real time and only gains ADDED_US on its way (durations in us):
     SLOWDOWN                    from LL_SLOWDOWN (the guest's measured fork+exit+wait rate
                                 against the host's), 1.0 when unset
-    slow_within(v, target, rel) v within target -rel .. +rel*SLOWDOWN (delay only adds)
-    slow_upper(target, hi)      hi, its slack above target scaled by SLOWDOWN
+    ADDED_US                    from LL_ADDED_US (what emulation adds to a fork+exec+sleep+
+                                exit+wait round trip: the guest's worst less the host's best),
+                                0 when unset
+    slow_within(v, target, rel) v within target +-rel, each bound widened by ADDED_US
+    slow_upper(target, hi)      hi, plus ADDED_US
     slow_limit(limit)           an upper bound on a latency, scaled by SLOWDOWN
-    timing_skip(name, rel)      SKIPs name when +-rel scaled reaches the duration itself
-    timed_check(name, rel, ok)  check(name, ok), or that SKIP: for a duration checked +-rel
+    timing_skip(name, rel[, target])  SKIPs name when its widened slack reaches the duration
+                                itself: +-rel of target plus ADDED_US; without a target (CPU
+                                work) +-rel scaled by SLOWDOWN
+    timed_check(name, rel, ok[, detail, target])  check(name, ok), or that SKIP
 
 /proc -- the kernel's own truth; every helper returns None (or []) for a vanished pid:
     proc_state(pid)  ppid(pid)  pgid(pid)  sid(pid)  exit_code(pid)  pids()
@@ -52,15 +58,17 @@ BUILD = os.environ.get("LL_BUILD_DIR") or os.path.join(ROOT, "build")
 _counts = {"pass": 0, "fail": 0, "skip": 0}
 
 
-def _slowdown():
+def _env_number(name, default, lo, hi):
+    """The number in environment variable name (default when unset), clamped to lo..hi."""
     try:
-        v = float(os.environ.get("LL_SLOWDOWN") or 1.0)
+        v = float(os.environ.get(name) or default)
     except ValueError:
-        raise SystemExit(f"LL_SLOWDOWN={os.environ['LL_SLOWDOWN']!r}: not a number")
-    return min(max(v, 1.0), 1000.0)
+        raise SystemExit(f"{name}={os.environ[name]!r}: not a number")
+    return min(max(v, lo), hi)
 
 
-SLOWDOWN = _slowdown()
+SLOWDOWN = _env_number("LL_SLOWDOWN", 1.0, 1.0, 1000.0)
+ADDED_US = _env_number("LL_ADDED_US", 0.0, 0.0, 60e6)
 
 
 # ---- reporting ----
@@ -342,16 +350,19 @@ def wait_until(fn, timeout=5.0, interval=0.01):
 # ---- timing under emulation ----
 
 def slow_within(value, target, rel):
-    """value within target*(1-rel) .. target*(1+rel*SLOWDOWN): a slower machine only adds
-    delay (process start, scheduling), so the slack above scales and the floor stays."""
-    return value is not None and target * (1 - rel) <= value <= slow_upper(target,
-                                                                         target * (1 + rel))
+    """value within target*(1-rel) - ADDED_US .. target*(1+rel) + ADDED_US: emulation adds
+    latency (process start, scheduling, a late timer) around what a check times, to the value
+    or, when the truth is itself a measure (a program's own clock), to the truth: either bound
+    widens by what it was measured to add. Natively (ADDED_US 0) exactly +-rel."""
+    return value is not None and target * (1 - rel) - ADDED_US <= value <= slow_upper(
+        target, target * (1 + rel))
 
 
 def slow_upper(target, hi):
-    """The upper bound hi of a duration whose truth is target, its slack above target scaled
-    by the measured slowdown: 100 ms +30 ms becomes 100 ms +120 ms at SLOWDOWN 4."""
-    return target + (hi - target) * SLOWDOWN
+    """The upper bound hi of a duration whose truth is target, widened by the latency
+    emulation adds (ADDED_US): 100 ms +30 ms becomes 100 ms +30 ms +ADDED_US. A delay is real
+    time in a guest too, so its error does not grow with the slowdown factor."""
+    return hi + ADDED_US
 
 
 def slow_limit(limit):
@@ -359,20 +370,27 @@ def slow_limit(limit):
     return limit * SLOWDOWN
 
 
-def timing_skip(name, rel):
-    """True, after reporting SKIP name, when a +-rel check of a duration cannot hold at
-    SLOWDOWN: its scaled slack would reach the duration itself, so it could no longer tell
-    the truth from twice the truth."""
+def timing_skip(name, rel, target=None):
+    """True, after reporting SKIP name, when a +-rel check of a duration cannot hold here: its
+    widened slack would reach the duration itself, so it could no longer tell the truth from
+    twice the truth. A delay of target us gains ADDED_US; CPU work (no target) SLOWDOWN times."""
+    if target is not None:
+        if target * rel + ADDED_US < target:
+            return False
+        skip(name, f"cannot hold under emulation: the {ADDED_US / 1000:.0f} ms emulation adds "
+                   f"to a process round trip, with the +-{rel:.0%} slack, reaches the "
+                   f"{target / 1000:g} ms measured")
+        return True
     if rel * SLOWDOWN < 1:
         return False
-    skip(name, f"cannot hold under emulation: at slowdown {SLOWDOWN:g} the +-{rel:.0%} "
-               f"slack scales to {rel * SLOWDOWN:.0%} of the duration measured")
+    skip(name, f"cannot hold under emulation: the CPU work it times runs {SLOWDOWN:g} times "
+               f"slower, so the +-{rel:.0%} slack scales to {rel * SLOWDOWN:.0%}")
     return True
 
 
-def timed_check(name, rel, ok, detail=""):
+def timed_check(name, rel, ok, detail="", target=None):
     """check(name, ok, detail) of a duration given +-rel of slack (ok computed with
-    slow_within/slow_upper), or SKIP name when that slack cannot hold at SLOWDOWN."""
-    if timing_skip(name, rel):
+    slow_within/slow_upper), or SKIP name when that slack cannot hold (timing_skip)."""
+    if timing_skip(name, rel, target):
         return None
     return check(name, ok, detail)
