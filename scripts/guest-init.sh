@@ -10,7 +10,8 @@
 #     measure the slowdown, run the end-to-end suite against the host's build tree, power off.
 #
 # Its settings come on the kernel command line (scripts/test-kernels.sh writes them):
-#   ll.repo=DIR ll.build=DIR ll.out=DIR ll.host_rate=FORKS_PER_S ll.timeout=S [ll.probe]
+#   ll.repo=DIR ll.build=DIR ll.out=DIR ll.host_rate=FORKS_PER_S ll.host_latency=US
+#   ll.timeout=S [ll.probe]
 #   [ll.tests=FILE,...]
 set -u
 
@@ -96,30 +97,41 @@ guest() {
 	ip link set lo up
 	hostname ll-guest
 	repo=$(arg repo) build=$(arg build) out=$(arg out)
-	host_rate=$(arg host_rate) limit=$(arg timeout)
+	host_rate=$(arg host_rate) host_latency=$(arg host_latency) limit=$(arg timeout)
 	rate=$(fork_rate "$build")
-	# The guest is S times slower than the host at what the tests time: process lifecycles.
+	# The guest is S times slower than the host at CPU work: process lifecycles, start-up.
 	slow=$(awk -v h="$host_rate" -v g="$rate" \
 		'BEGIN { s = (g > 0 && h > 0) ? h / g : 1; printf "%.1f", s < 1 ? 1 : s }')
+	# A delay stays real time: what emulation adds to one is the round trip around it, here
+	# at worst against the host at best (scripts/latency-probe.py).
+	latency=$(python3 "$repo/scripts/latency-probe.py" | cut -d' ' -f2)
+	added=$(awk -v h="$host_latency" -v g="$latency" \
+		'BEGIN { a = g - h; printf "%d", a > 0 ? a : 0 }')
 	{
 		echo "kernel $(uname -r)"
 		echo "perf_event_paranoid $(cat /proc/sys/kernel/perf_event_paranoid)"
 		echo "forks_per_s host $host_rate guest $rate"
 		echo "slowdown $slow"
+		echo "round_trip_us host_best $host_latency guest_worst $latency"
+		echo "added_us $added"
 	} > "$out/guest-info"
 	cat "$out/guest-info"
 	cd "$repo" || exit 1
-	export LL_TEST_KERNELS=1 LL_SLOWDOWN=$slow LL_BUILD_DIR=$build
+	export LL_TEST_KERNELS=1 LL_SLOWDOWN=$slow LL_ADDED_US=$added LL_BUILD_DIR=$build
+	t0=$(date +%s)
 	# ll.tests=FILE,FILE (LL_GUEST_TESTS on the host): only those e2e files, for debugging.
 	tests=$(arg tests | tr , ' ')
 	if [ -n "$tests" ]; then
 		for t in $tests; do
+			s0=$(date +%s)
 			timeout -k 10 "${limit:-1200}" python3 "$t"
+			echo "  # $t: $(($(date +%s) - s0)) s"
 		done
 	else
 		timeout -k 10 "${limit:-1200}" tests/run.sh e2e
 	fi > "$out/log" 2>&1
 	echo $? > "$out/rc"
+	echo "tests_s $(($(date +%s) - t0))" >> "$out/guest-info"
 	tail -n 3 "$out/log"
 	sync
 }
