@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-"""What a process round trip around a delay costs on this machine, for make test-kernels.
+"""What the round trips around a delay cost on this machine, for make test-kernels.
 
-    scripts/latency-probe.py [-n RUNS]      prints "BEST_US WORST_US"
+    scripts/latency-probe.py [-n RUNS]
 
-Runs `sh -c 'sleep 0.05; exit 5'` RUNS times (default 10): a fork, two execs, a 50 ms timer,
-two exits and waits -- what the end-to-end timing checks time around the delay they inject.
-It prints the least and the most wall time beyond the 50 ms, in microseconds. The host's
-best and a guest's worst give the latency emulation adds (LL_ADDED_US for tests/e2e/lltest.py):
-a delay is real time in a guest, so its error is this absolute amount, not the CPU slowdown.
+prints two lines, in microseconds beyond the 50 ms delay each probe injects:
+    delay BEST WORST    a fork, a 50 ms sleep, the child's exit and its reap (no exec): what
+                        a check of a zombie's life, a stall or a queue wait gains
+    start BEST WORST    `sleep 0.05` run as a command (fork, exec, exit, wait): what each
+                        process start inside a timed duration adds
+Each is run once to warm up (under TCG the first run translates the code), then RUNS times
+(default 10). The host's best and a guest's worst give the latency emulation adds
+(LL_ADDED_US and LL_START_US for tests/e2e/lltest.py): a delay is real time in a guest, so
+its error is this absolute amount, not the CPU slowdown.
 """
 
+import os
 import subprocess
 import sys
 import time
@@ -38,19 +43,37 @@ def parse_runs(argv):
     return n
 
 
-def one_round_trip_us():
-    t0 = time.monotonic()
-    rc = subprocess.run(["sh", "-c", "sleep %g; exit 5" % DELAY_S], stdin=subprocess.DEVNULL,
+def delay_round_trip():
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    time.sleep(DELAY_S)
+    os.waitpid(pid, 0)
+
+
+def start_round_trip():
+    rc = subprocess.run(["sleep", "%g" % DELAY_S], stdin=subprocess.DEVNULL,
                         timeout=60).returncode
-    if rc != 5:
-        print(f"latency-probe: the probe's shell exited {rc}, not 5", file=sys.stderr)
+    if rc != 0:
+        print(f"latency-probe: the probe's sleep exited {rc}", file=sys.stderr)
         sys.exit(1)
-    return max(0, round((time.monotonic() - t0 - DELAY_S) * 1e6))
+
+
+def beyond_delay_us(fn, runs):
+    """The best and worst wall time of fn beyond DELAY_S, after one warm-up run."""
+    fn()
+    got = []
+    for _ in range(runs):
+        t0 = time.monotonic()
+        fn()
+        got.append(max(0, round((time.monotonic() - t0 - DELAY_S) * 1e6)))
+    return min(got), max(got)
 
 
 def main():
-    runs = sorted(one_round_trip_us() for _ in range(parse_runs(sys.argv[1:])))
-    print(runs[0], runs[-1])
+    runs = parse_runs(sys.argv[1:])
+    print("delay %d %d" % beyond_delay_us(delay_round_trip, runs))
+    print("start %d %d" % beyond_delay_us(start_round_trip, runs))
 
 
 if __name__ == "__main__":

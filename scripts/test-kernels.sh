@@ -175,7 +175,7 @@ out_of() {			# package -> the result directory of its guest
 	echo "$CACHE/run-$1"
 }
 
-start_kernel() {		# slot, package, accel, host rate, host latency
+start_kernel() {		# slot, package, accel, host rate, host latencies (ll.host_*=US)
 	local slot=$1 pkg=$2 accel=$3 out cmdline
 
 	out=$(out_of "$pkg")
@@ -184,7 +184,7 @@ start_kernel() {		# slot, package, accel, host rate, host latency
 	echo "  BOOT     $pkg (${accel^^}, up to $LIMIT s)"
 	date +%s > "$tmp/start-$slot"
 	# The tests' own limit leaves the guest time to say so before its qemu is killed.
-	cmdline="ll.host_rate=$4 ll.host_latency=$5 ll.timeout=$((LIMIT - 60))"
+	cmdline="ll.host_rate=$4$5 ll.timeout=$((LIMIT - 60))"
 	boot "$slot" "$pkg" "$accel" "$out/console.log" "$out" \
 		"$cmdline${LL_GUEST_TESTS:+ ll.tests=$LL_GUEST_TESTS}"
 }
@@ -216,7 +216,8 @@ finish_kernel() {		# slot, line, package, accel
 		echo "FAIL $pkg: $why (console: $out/console.log)" >> "$out/log"
 		f=$((f + 1))
 	fi
-	sed -n 's/^slowdown /  slowdown: /p; s/^added_us /  added latency (us): /p
+	sed -n 's/^slowdown /  slowdown: /p; s/^added_us /  added to a delay (us): /p
+		s/^start_us /  added per process start (us): /p
 		s/^tests_s /  tests in the guest (s): /p
 		s/^perf_event_paranoid /  perf_event_paranoid: /p' "$out/guest-info" 2>/dev/null
 	grep -E '^(FAIL|SKIP) ' "$out/log" | sed 's/^/  /'
@@ -225,7 +226,7 @@ finish_kernel() {		# slot, line, package, accel
 }
 
 main() {
-	local line pkg rate lat i j pkgs=()
+	local line pkg rate probe lat i j pkgs=()
 
 	for line in "${lines[@]}"; do
 		[[ $line =~ ^[0-9]+\.[0-9]+$ ]] ||
@@ -248,9 +249,10 @@ main() {
 	detect_accel "${pkgs[0]}"
 	rate=$(scripts/guest-init.sh rate "$B")
 	echo "  host: $rate fork+exit+wait per second (the slowdown's reference)"
-	lat=$(scripts/latency-probe.py | cut -d' ' -f1)
-	echo "  host: ${lat} us beyond a 50 ms sleep for a process round trip, at best (the added$(
-		) latency's reference)"
+	probe=$(scripts/latency-probe.py) || die 1 "scripts/latency-probe.py failed"
+	lat=$(awk '{ printf " ll.host_%s=%s", $1, $2 }' <<< "$probe")
+	echo "  host: round trips beyond a 50 ms delay, at best: $(awk '{ printf("%s%s %s us",
+		(NR > 1 ? ", " : ""), $1, $2) }' <<< "$probe") (the added latency's reference)"
 	# Up to JOBS guests side by side; each batch is reported in order once it has ended.
 	for ((i = 0; i < ${#pkgs[@]}; i += JOBS)); do
 		for ((j = i; j < i + JOBS && j < ${#pkgs[@]}; j++)); do

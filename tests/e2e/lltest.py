@@ -17,19 +17,19 @@ Processes -- every wait is bounded:
     start_binary(name, *args)   starts build/<name> in the background, returns the Popen
 
 Timing -- under emulation (make test-kernels) CPU work runs SLOWDOWN times slower, while a
-delay (a sleep, a timer) stays real time and only gains ADDED_US on its way (durations in us):
-    SLOWDOWN                    from LL_SLOWDOWN (the guest's measured fork+exit+wait rate
-                                against the host's), 1.0 when unset
-    ADDED_US                    from LL_ADDED_US (what emulation adds to a fork+exec+sleep+
-                                exit+wait round trip: the guest's worst less the host's best),
-                                0 when unset
-    slow_within(v, target, rel) v within target +-rel, each bound widened by ADDED_US
-    slow_upper(target, hi)      hi, plus ADDED_US
+delay (a sleep, a timer) stays real time and only gains a latency on its way (in us). The
+guest's worst less the host's best, by scripts/latency-probe.py; all 0 (and 1) when unset:
+    SLOWDOWN                    LL_SLOWDOWN: the guest's fork+exit+wait rate against the host's
+    ADDED_US                    LL_ADDED_US: what a delay around a fork, an exit and a reap gains
+    START_US                    LL_START_US: what each process start (fork+exec) in it adds
+    added_us(starts)            the widening of a duration holding that many process starts
+    slow_within(v, target, rel, starts=0)  v within target +-rel, each bound widened by it
+    slow_upper(target, hi, starts=0)       hi, widened by it
     slow_limit(limit)           an upper bound on a latency, scaled by SLOWDOWN
-    timing_skip(name, rel[, target])  SKIPs name when its widened slack reaches the duration
-                                itself: +-rel of target plus ADDED_US; without a target (CPU
-                                work) +-rel scaled by SLOWDOWN
-    timed_check(name, rel, ok[, detail, target])  check(name, ok), or that SKIP
+    timing_skip(name, rel, target=None, starts=0)  SKIPs name when its widened slack reaches
+                                the duration itself (target); without a target, for CPU work,
+                                when +-rel scaled by SLOWDOWN does
+    timed_check(name, rel, ok, detail="", target=None, starts=0)  check(name, ok), or that SKIP
 
 /proc -- the kernel's own truth; every helper returns None (or []) for a vanished pid:
     proc_state(pid)  ppid(pid)  pgid(pid)  sid(pid)  exit_code(pid)  pids()
@@ -69,6 +69,7 @@ def _env_number(name, default, lo, hi):
 
 SLOWDOWN = _env_number("LL_SLOWDOWN", 1.0, 1.0, 1000.0)
 ADDED_US = _env_number("LL_ADDED_US", 0.0, 0.0, 60e6)
+START_US = _env_number("LL_START_US", 0.0, 0.0, 60e6)
 
 
 # ---- reporting ----
@@ -349,20 +350,26 @@ def wait_until(fn, timeout=5.0, interval=0.01):
 
 # ---- timing under emulation ----
 
-def slow_within(value, target, rel):
-    """value within target*(1-rel) - ADDED_US .. target*(1+rel) + ADDED_US: emulation adds
-    latency (process start, scheduling, a late timer) around what a check times, to the value
-    or, when the truth is itself a measure (a program's own clock), to the truth: either bound
-    widens by what it was measured to add. Natively (ADDED_US 0) exactly +-rel."""
-    return value is not None and target * (1 - rel) - ADDED_US <= value <= slow_upper(
-        target, target * (1 + rel))
+def added_us(starts=0):
+    """What emulation adds to a timed duration that holds starts process starts (fork+exec):
+    the delay's own latency, or each start's (which holds a delay's too)."""
+    return max(ADDED_US, starts * START_US)
 
 
-def slow_upper(target, hi):
+def slow_within(value, target, rel, starts=0):
+    """value within target*(1-rel) .. target*(1+rel), each bound widened by added_us(starts):
+    emulation adds latency (process start, scheduling, a late timer) around what a check
+    times, to the value or, when the truth is itself a measure (a program's own clock), to the
+    truth. Natively (nothing added) exactly +-rel."""
+    return value is not None and target * (1 - rel) - added_us(starts) <= value <= slow_upper(
+        target, target * (1 + rel), starts)
+
+
+def slow_upper(target, hi, starts=0):
     """The upper bound hi of a duration whose truth is target, widened by the latency
-    emulation adds (ADDED_US): 100 ms +30 ms becomes 100 ms +30 ms +ADDED_US. A delay is real
+    emulation adds (added_us): 100 ms +30 ms becomes 100 ms +30 ms +ADDED_US. A delay is real
     time in a guest too, so its error does not grow with the slowdown factor."""
-    return hi + ADDED_US
+    return hi + added_us(starts)
 
 
 def slow_limit(limit):
@@ -370,16 +377,17 @@ def slow_limit(limit):
     return limit * SLOWDOWN
 
 
-def timing_skip(name, rel, target=None):
+def timing_skip(name, rel, target=None, starts=0):
     """True, after reporting SKIP name, when a +-rel check of a duration cannot hold here: its
     widened slack would reach the duration itself, so it could no longer tell the truth from
-    twice the truth. A delay of target us gains ADDED_US; CPU work (no target) SLOWDOWN times."""
+    twice the truth. A delay of target us gains added_us(starts); CPU work (no target) runs
+    SLOWDOWN times slower."""
     if target is not None:
-        if target * rel + ADDED_US < target:
+        if target * rel + added_us(starts) < target:
             return False
-        skip(name, f"cannot hold under emulation: the {ADDED_US / 1000:.0f} ms emulation adds "
-                   f"to a process round trip, with the +-{rel:.0%} slack, reaches the "
-                   f"{target / 1000:g} ms measured")
+        skip(name, f"cannot hold under emulation: the {added_us(starts) / 1000:.0f} ms emulation "
+                   f"adds (a delay{f' and {starts} process starts' if starts else ''}), with "
+                   f"the +-{rel:.0%} slack, reaches the {target / 1000:g} ms measured")
         return True
     if rel * SLOWDOWN < 1:
         return False
@@ -388,9 +396,9 @@ def timing_skip(name, rel, target=None):
     return True
 
 
-def timed_check(name, rel, ok, detail="", target=None):
+def timed_check(name, rel, ok, detail="", target=None, starts=0):
     """check(name, ok, detail) of a duration given +-rel of slack (ok computed with
     slow_within/slow_upper), or SKIP name when that slack cannot hold (timing_skip)."""
-    if timing_skip(name, rel, target):
+    if timing_skip(name, rel, target, starts):
         return None
     return check(name, ok, detail)

@@ -420,7 +420,9 @@ def main():
         return finish()
     for fn in (test_sleepy, test_idle, test_epoll_echo_stalls, test_node_stalls, test_netpoller,
                test_runq, test_calls_mode, test_nginx, test_redis):
+        t0 = time.monotonic()
         run_test(fn)
+        info(f"{fn.__name__}: {time.monotonic() - t0:.1f}s")
     return finish()
 
 

@@ -102,9 +102,11 @@ def test_blocked_vs_busy():
     check("blocked: idle 100 ms timeouts, each wait (blocked + busy before it) at least 100 ms",
           len(ws) >= 8 and all(e["events"] == 0 and 100000 <= e["blocked_us"] + e["busy_us"]
                                for e in ws), ws[:3])
+    # No target: its 100 ms floor on the sleep alone needs the wait's entry before it (CPU
+    # work, SLOWDOWN times slower under emulation) to be quick.
     timed_check("blocked: idle 100 ms timeouts, each wait blocked 100-110 ms (%s)" % blocked,
                 0.1, len(ws) >= 8 and all(e["events"] == 0 and 100000 <= e["blocked_us"] <= hi
-                                          for e in ws), ws[:3], target=100000)
+                                          for e in ws), ws[:3])
     lp = loop_of(t.summary, srv.pid)
     p50 = lp and lp["blocked_us"] and lp["blocked_us"]["p50"]
     timed_check("blocked: summary p50 within 10%% of 100 ms (got %s us)" % p50, 0.10,
