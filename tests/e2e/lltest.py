@@ -18,13 +18,15 @@ Processes -- every wait is bounded:
 
 Timing -- under emulation (make test-kernels) CPU work runs SLOWDOWN times slower, while a
 delay (a sleep, a timer) stays real time and only gains a latency on its way (in us). The
-guest's worst less the host's best, by scripts/latency-probe.py; all 0 (and 1) when unset:
+guest's worst less the host's best (scripts/guest-init.sh), by scripts/latency-probe.py;
+0 (SLOWDOWN 1) when unset:
     SLOWDOWN                    LL_SLOWDOWN: the guest's fork+exit+wait rate against the host's
     ADDED_US                    LL_ADDED_US: what a delay around a fork, an exit and a reap gains
     START_US                    LL_START_US: what each process start (fork+exec) in it adds
     added_us(starts)            the widening of a duration holding that many process starts
     slow_within(v, target, rel, starts=0)  v within target +-rel, each bound widened by it
     slow_upper(target, hi, starts=0)       hi, widened by it
+    slow_floor(lo, starts=0)    a floor lo, lowered by it
     slow_limit(limit)           an upper bound on a latency, scaled by SLOWDOWN
     timing_skip(name, rel, target=None, starts=0)  SKIPs name when its widened slack reaches
                                 the duration itself (target); without a target, for CPU work,
@@ -372,6 +374,12 @@ def slow_upper(target, hi, starts=0):
     return hi + added_us(starts)
 
 
+def slow_floor(lo, starts=0):
+    """A floor lo on a duration, lowered by the latency emulation adds (added_us): the part of
+    a wait before its sleep, or the truth it is measured against, may carry it."""
+    return lo - added_us(starts)
+
+
 def slow_limit(limit):
     """An upper bound on a latency (a poll, a wake-up), scaled by the measured slowdown."""
     return limit * SLOWDOWN
@@ -386,7 +394,7 @@ def timing_skip(name, rel, target=None, starts=0):
         if target * rel + added_us(starts) < target:
             return False
         skip(name, f"cannot hold under emulation: the {added_us(starts) / 1000:.0f} ms emulation "
-                   f"adds (a delay{f' and {starts} process starts' if starts else ''}), with "
+                   f"adds (a delay{f' and {starts} process start(s)' if starts else ''}), with "
                    f"the +-{rel:.0%} slack, reaches the {target / 1000:g} ms measured")
         return True
     if rel * SLOWDOWN < 1:
