@@ -5,8 +5,9 @@
     scripts/latency-probe.py [-n RUNS]
 
 prints two lines, in microseconds beyond the 50 ms delay each probe injects:
-    delay BEST WORST    a fork, a 50 ms sleep, the child's exit and its reap (no exec): what
-                        a check of a zombie's life, a stall or a queue wait gains
+    delay BEST WORST    a 50 ms sleep, then the reap of a child that had exited before it:
+                        what a check of a zombie's life, a stall or a queue wait gains (the
+                        fork is not timed: those checks time from an exit, a sleep, a wait)
     start BEST WORST    `sleep 0.05` run as a command (fork, exec, exit, wait): what each
                         process start inside a timed duration adds
 Each is run once to warm up (under TCG the first run translates the code), then RUNS times
@@ -47,26 +48,27 @@ def delay_round_trip():
     pid = os.fork()
     if pid == 0:
         os._exit(0)
+    os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # a zombie now, not reaped yet
+    t0 = time.monotonic()
     time.sleep(DELAY_S)
     os.waitpid(pid, 0)
+    return time.monotonic() - t0
 
 
 def start_round_trip():
+    t0 = time.monotonic()
     rc = subprocess.run(["sleep", "%g" % DELAY_S], stdin=subprocess.DEVNULL,
                         timeout=60).returncode
     if rc != 0:
         print(f"latency-probe: the probe's sleep exited {rc}", file=sys.stderr)
         sys.exit(1)
+    return time.monotonic() - t0
 
 
 def beyond_delay_us(fn, runs):
-    """The best and worst wall time of fn beyond DELAY_S, after one warm-up run."""
+    """The best and worst time fn took beyond DELAY_S, after one warm-up run."""
     fn()
-    got = []
-    for _ in range(runs):
-        t0 = time.monotonic()
-        fn()
-        got.append(max(0, round((time.monotonic() - t0 - DELAY_S) * 1e6)))
+    got = [max(0, round((fn() - DELAY_S) * 1e6)) for _ in range(runs)]
     return min(got), max(got)
 
 
