@@ -11,12 +11,15 @@ prints two lines, in microseconds beyond the 50 ms delay each probe injects:
     start BEST WORST    `sleep 0.05` run as a command (fork, exec, exit, wait): what each
                         process start inside a timed duration adds
 Each is run once to warm up (under TCG the first run translates the code), then RUNS times
-(default 10). The host's best and a guest's worst give the latency emulation adds
+(default 10), while one busy loop per CPU keeps every CPU wanted: in the tests lifeline and the
+workloads do, and under single-threaded TCG a vCPU woken by its timer then waits its turn. The host's best and a guest's worst give the latency emulation adds
 (LL_ADDED_US and LL_START_US for tests/e2e/lltest.py): a delay is real time in a guest, so
 its error is this absolute amount, not the CPU slowdown.
 """
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -65,6 +68,24 @@ def start_round_trip():
     return time.monotonic() - t0
 
 
+@contextlib.contextmanager
+def busy_cpus():
+    """One spinning child per CPU, killed on the way out."""
+    pids = []
+    try:
+        for _ in range(os.cpu_count() or 1):
+            pid = os.fork()
+            if pid == 0:
+                while True:
+                    pass
+            pids.append(pid)
+        yield
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+
 def beyond_delay_us(fn, runs):
     """The best and worst time fn took beyond DELAY_S, after one warm-up run."""
     fn()
@@ -74,8 +95,11 @@ def beyond_delay_us(fn, runs):
 
 def main():
     runs = parse_runs(sys.argv[1:])
-    print("delay %d %d" % beyond_delay_us(delay_round_trip, runs))
-    print("start %d %d" % beyond_delay_us(start_round_trip, runs))
+    with busy_cpus():
+        delay = beyond_delay_us(delay_round_trip, runs)
+        start = beyond_delay_us(start_round_trip, runs)
+    print("delay %d %d" % delay)
+    print("start %d %d" % start)
 
 
 if __name__ == "__main__":

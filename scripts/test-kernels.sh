@@ -247,11 +247,11 @@ main() {
 		initramfs "$pkg" >/dev/null || die 1 "cannot build the initramfs for $pkg"
 	done
 	detect_accel "${pkgs[0]}"
-	# The host's references at its best, at the highest priority, so that other load on a
-	# shared machine takes less from them (1405 to 4860 forks/s seen at normal priority).
+	# The host's fork rate at the highest priority, so that other load on a
+	# shared machine takes less from it (1405 to 4860 forks/s seen at normal priority).
 	rate=$(nice -n -20 scripts/guest-init.sh rate "$B")
 	echo "  host: $rate fork+exit+wait per second (the slowdown's reference)"
-	probe=$(nice -n -20 scripts/latency-probe.py) || die 1 "scripts/latency-probe.py failed"
+	probe=$(scripts/latency-probe.py) || die 1 "scripts/latency-probe.py failed"
 	lat=$(awk '{ printf " ll.host_%s=%s", $1, $2 }' <<< "$probe")
 	echo "  host: round trips beyond a 50 ms delay, at best: $(awk '{ printf("%s%s %s us",
 		(NR > 1 ? ", " : ""), $1, $2) }' <<< "$probe") (the added latency's reference)"
