@@ -5,9 +5,10 @@
     scripts/latency-probe.py [-n RUNS]
 
 prints two lines, in microseconds beyond the 50 ms delay each probe injects:
-    delay BEST WORST    from a child's last moment: its parent woken by the exit, a 50 ms
-                        sleep, the reap -- what a check of a zombie's life, a stall or a queue
-                        wait gains (the fork is not timed: those checks time from an exit)
+    delay BEST WORST    a 50 ms sleep, then the reap of a child that had exited before it: one
+                        wake-up and a wait, what each wake-up in a check of a zombie's life, a
+                        stall or a queue wait gains (not the fork, nor a python child's exit:
+                        those cost far more than the small C programs the checks time)
     start BEST WORST    `sleep 0.05` run as a command (fork, exec, exit, wait): what each
                         process start inside a timed duration adds
 Each is run once to warm up (under TCG the first run translates the code), then RUNS times
@@ -50,19 +51,14 @@ def parse_runs(argv):
 
 
 def delay_round_trip():
-    r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
-        os.write(w, b"%.9f" % time.monotonic())
         os._exit(0)
-    os.close(w)
-    os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # woken by the exit, not reaped yet
+    os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # a zombie now, not reaped yet
+    t0 = time.monotonic()
     time.sleep(DELAY_S)
     os.waitpid(pid, 0)
-    t1 = time.monotonic()
-    t0 = float(os.read(r, 64))
-    os.close(r)
-    return t1 - t0
+    return time.monotonic() - t0
 
 
 def start_round_trip():
