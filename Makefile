@@ -187,9 +187,10 @@ mutate: $(OUT)/.deps
 # in $(OUT)/kernels); ends with "N passed, N failed, N skipped". scripts/test-kernels.sh says how.
 comma		:= ,
 KERNELS		?= 6.1 6.12
-# What depends on the kernel: the hooks, CO-RE reads and the numbers they give. The chart, the
-# live view, the package, Prometheus and the differential harness are user space over the same
-# records (and take 20x longer under emulation): they run natively in make test.
+# What depends on the kernel: the hooks, CO-RE reads, tracepoints, cgroups, the scheduler's
+# accounting and the numbers they give. The chart, the live view, the package, Prometheus, the
+# servers suite and the differential harness are user space over the same records (and take 20x
+# longer under emulation): they run natively in make test. The guests run side by side.
 KERNEL_TESTS	?= test_proc test_sock_loop test_reliability test_patterns test_containers \
 		   test_loops_sched test_soak
 test-kernels: all $(OUT)/.test-deps

@@ -10,7 +10,8 @@
 #     measure the slowdown, run the end-to-end suite against the host's build tree, power off.
 #
 # Its settings come on the kernel command line (scripts/test-kernels.sh writes them):
-#   ll.repo=DIR ll.build=DIR ll.out=DIR ll.host_rate=FORKS_PER_S ll.timeout=S [ll.probe]
+#   ll.repo=DIR ll.build=DIR ll.out=DIR ll.host_rate=FORKS_PER_S ll.host_delay=US
+#   ll.host_start=US ll.timeout=S [ll.probe]
 #   [ll.tests=FILE,...]
 set -u
 
@@ -80,6 +81,13 @@ fork_rate() {			# build dir
 	done | sed -n 's/.*"processes_per_s":\([0-9.]*\).*/\1/p' | sort -n | tail -n 1
 }
 
+# What emulation adds to a probe's round trip: the guest's worst less the host's best, times
+# a factor (below).
+added_us() {			# probe (delay or start), the host's best, factor -> what it adds
+	awk -v k="$1" -v h="$2" -v f="$3" \
+		'$1 == k { a = f * ($3 - h); printf("%d\n", a > 0 ? a : 0) }' /run/latency
+}
+
 guest() {
 	export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 	mount_one proc /proc
@@ -98,28 +106,48 @@ guest() {
 	repo=$(arg repo) build=$(arg build) out=$(arg out)
 	host_rate=$(arg host_rate) limit=$(arg timeout)
 	rate=$(fork_rate "$build")
-	# The guest is S times slower than the host at what the tests time: process lifecycles.
+	# The guest is S times slower than the host at CPU work: process lifecycles, start-up.
 	slow=$(awk -v h="$host_rate" -v g="$rate" \
 		'BEGIN { s = (g > 0 && h > 0) ? h / g : 1; printf "%.1f", s < 1 ? 1 : s }')
+	# A delay stays real time: what emulation adds to one is the round trip around it (by
+	# scripts/latency-probe.py): around a delay alone, and per process start.
+	python3 "$repo/scripts/latency-probe.py" -n 20 > /run/latency
+	# The delay's twice: the probe holds one wake-up, a check up to two (a reap delay starts
+	# when the parent is woken by the exit, then its timer wakes it); its worst of 100 stands
+	# for the tail of the suite's hundreds. A start's once: the probe's is a fork of python,
+	# far heavier than the shell's the tests time.
+	added=$(added_us delay "$(arg host_delay)" 2)
+	start=$(added_us start "$(arg host_start)" 1)
 	{
 		echo "kernel $(uname -r)"
 		echo "perf_event_paranoid $(cat /proc/sys/kernel/perf_event_paranoid)"
 		echo "forks_per_s host $host_rate guest $rate"
 		echo "slowdown $slow"
+		sed 's/^/round_trip_us guest /' /run/latency
+		echo "added_us $added"
+		echo "start_us $start"
 	} > "$out/guest-info"
 	cat "$out/guest-info"
 	cd "$repo" || exit 1
-	export LL_TEST_KERNELS=1 LL_SLOWDOWN=$slow LL_BUILD_DIR=$build
+	# The soak's storm for 20 s, not 40: at a guest's fork rate that is still thousands of
+	# processes after its warm-up, so the steady-state RSS bound keeps its meaning.
+	export LL_SOAK_MAX_S=20
+	export LL_TEST_KERNELS=1 LL_SLOWDOWN=$slow LL_ADDED_US=$added LL_START_US=$start \
+		LL_BUILD_DIR=$build
+	t0=$(date +%s)
 	# ll.tests=FILE,FILE (LL_GUEST_TESTS on the host): only those e2e files, for debugging.
 	tests=$(arg tests | tr , ' ')
 	if [ -n "$tests" ]; then
 		for t in $tests; do
+			s0=$(date +%s)
 			timeout -k 10 "${limit:-1200}" python3 "$t"
+			echo "  # $t: $(($(date +%s) - s0)) s"
 		done
 	else
 		timeout -k 10 "${limit:-1200}" tests/run.sh e2e
 	fi > "$out/log" 2>&1
 	echo $? > "$out/rc"
+	echo "tests_s $(($(date +%s) - t0))" >> "$out/guest-info"
 	tail -n 3 "$out/log"
 	sync
 }

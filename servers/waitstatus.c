@@ -54,9 +54,23 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->json = true;
 }
 
+/*
+ * The stopped child exits only once its parent has read the continue (it closes the write end
+ * then): an exit before that waitpid would be reported instead, and the continue never seen.
+ */
+static int gate[2] = { -1, -1 };
+
+static void close_gate(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 static void __attribute__((noreturn)) run_child(enum ending e)
 {
 	volatile int zero = 0;
+	char c;
 
 	switch (e) {
 	case END_EXIT7:
@@ -69,6 +83,9 @@ static void __attribute__((noreturn)) run_child(enum ending e)
 		_exit(zero);
 	case END_STOP:
 		raise(SIGSTOP);
+		close_gate(&gate[1]);
+		while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+			;
 		_exit(STOPPED_EXIT);
 	default:
 		_exit(0);
@@ -124,21 +141,31 @@ static int run_one(const struct options *o, enum ending e)
 	pid_t pid;
 
 	fflush(stdout);
+	if (e == END_STOP && pipe(gate))
+		return -1;
 	pid = fork();
 	if (pid < 0)
-		return -1;
+		goto fail;
 	if (pid == 0)
 		run_child(e);
+	close_gate(&gate[0]);
 	/* Stops and continues are reported too: a stop is answered with SIGCONT. */
 	do {
 		status = wait_report(pid, WUNTRACED | WCONTINUED);
 		if (status == -1)
-			return -1;
+			goto fail;
 		report(o, pid, e, status);
 		if (WIFSTOPPED(status) && kill(pid, SIGCONT))
-			return -1;
+			goto fail;
+		if (WIFCONTINUED(status))
+			close_gate(&gate[1]);
 	} while (WIFSTOPPED(status) || WIFCONTINUED(status));
+	close_gate(&gate[1]);
 	return 0;
+fail:
+	close_gate(&gate[0]);
+	close_gate(&gate[1]);
+	return -1;
 }
 
 int main(int argc, char **argv)

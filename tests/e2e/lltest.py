@@ -16,14 +16,22 @@ Processes -- every wait is bounded:
     run_binary(name, *args)     runs build/<name>, returns subprocess.CompletedProcess
     start_binary(name, *args)   starts build/<name> in the background, returns the Popen
 
-Timing -- under emulation (make test-kernels) everything runs SLOWDOWN times slower:
-    SLOWDOWN                    from LL_SLOWDOWN (the guest's measured fork+exit+wait rate
-                                against the host's), 1.0 when unset
-    slow_within(v, target, rel) v within target -rel .. +rel*SLOWDOWN (delay only adds)
-    slow_upper(target, hi)      hi, its slack above target scaled by SLOWDOWN
+Timing -- under emulation (make test-kernels) CPU work runs SLOWDOWN times slower, while a
+delay (a sleep, a timer) stays real time and only gains a latency on its way (in us). The
+guest's worst less the host's best (scripts/guest-init.sh), by scripts/latency-probe.py;
+0 (SLOWDOWN 1) when unset:
+    SLOWDOWN                    LL_SLOWDOWN: the guest's fork+exit+wait rate against the host's
+    ADDED_US                    LL_ADDED_US: what a delay around a fork, an exit and a reap gains
+    START_US                    LL_START_US: what each process start (fork+exec) in it adds
+    added_us(starts)            the widening of a duration holding that many process starts
+    slow_within(v, target, rel, starts=0)  v within target +-rel, each bound widened by it
+    slow_upper(target, hi, starts=0)       hi, widened by it
+    slow_floor(lo, starts=0)    a floor lo, lowered by it
     slow_limit(limit)           an upper bound on a latency, scaled by SLOWDOWN
-    timing_skip(name, rel)      SKIPs name when +-rel scaled reaches the duration itself
-    timed_check(name, rel, ok)  check(name, ok), or that SKIP: for a duration checked +-rel
+    timing_skip(name, rel, target=None, starts=0)  SKIPs name when its widened slack reaches
+                                the duration itself (target); without a target, for CPU work,
+                                when SLOWDOWN is beyond 1+rel
+    timed_check(name, rel, ok, detail="", target=None, starts=0)  check(name, ok), or that SKIP
 
 /proc -- the kernel's own truth; every helper returns None (or []) for a vanished pid:
     proc_state(pid)  ppid(pid)  pgid(pid)  sid(pid)  exit_code(pid)  pids()
@@ -64,15 +72,18 @@ LIFELINE = os.path.join(BUILD, "lifeline")
 _counts = {"pass": 0, "fail": 0, "skip": 0}
 
 
-def _slowdown():
+def _env_number(name, default, lo, hi):
+    """The number in environment variable name (default when unset), clamped to lo..hi."""
     try:
-        v = float(os.environ.get("LL_SLOWDOWN") or 1.0)
+        v = float(os.environ.get(name) or default)
     except ValueError:
-        raise SystemExit(f"LL_SLOWDOWN={os.environ['LL_SLOWDOWN']!r}: not a number")
-    return min(max(v, 1.0), 1000.0)
+        raise SystemExit(f"{name}={os.environ[name]!r}: not a number")
+    return min(max(v, lo), hi)
 
 
-SLOWDOWN = _slowdown()
+SLOWDOWN = _env_number("LL_SLOWDOWN", 1.0, 1.0, 1000.0)
+ADDED_US = _env_number("LL_ADDED_US", 0.0, 0.0, 60e6)
+START_US = _env_number("LL_START_US", 0.0, 0.0, 60e6)
 
 
 # ---- reporting ----
@@ -594,17 +605,32 @@ def wait_until(fn, timeout=5.0, interval=0.01):
 
 # ---- timing under emulation ----
 
-def slow_within(value, target, rel):
-    """value within target*(1-rel) .. target*(1+rel*SLOWDOWN): a slower machine only adds
-    delay (process start, scheduling), so the slack above scales and the floor stays."""
-    return value is not None and target * (1 - rel) <= value <= slow_upper(target,
-                                                                         target * (1 + rel))
+def added_us(starts=0):
+    """What emulation adds to a timed duration that holds starts process starts (fork+exec):
+    the delay's own latency, or each start's (which holds a delay's too)."""
+    return max(ADDED_US, starts * START_US)
 
 
-def slow_upper(target, hi):
-    """The upper bound hi of a duration whose truth is target, its slack above target scaled
-    by the measured slowdown: 100 ms +30 ms becomes 100 ms +120 ms at SLOWDOWN 4."""
-    return target + (hi - target) * SLOWDOWN
+def slow_within(value, target, rel, starts=0):
+    """value within target*(1-rel) .. target*(1+rel), each bound widened by added_us(starts):
+    emulation adds latency (process start, scheduling, a late timer) around what a check
+    times, to the value or, when the truth is itself a measure (a program's own clock), to the
+    truth. Natively (nothing added) exactly +-rel."""
+    return value is not None and target * (1 - rel) - added_us(starts) <= value <= slow_upper(
+        target, target * (1 + rel), starts)
+
+
+def slow_upper(target, hi, starts=0):
+    """The upper bound hi of a duration whose truth is target, widened by the latency
+    emulation adds (added_us): 100 ms +30 ms becomes 100 ms +30 ms +ADDED_US. A delay is real
+    time in a guest too, so its error does not grow with the slowdown factor."""
+    return hi + added_us(starts)
+
+
+def slow_floor(lo, starts=0):
+    """A floor lo on a duration, lowered by the latency emulation adds (added_us): the part of
+    a wait before its sleep, or the truth it is measured against, may carry it."""
+    return lo - added_us(starts)
 
 
 def slow_limit(limit):
@@ -612,20 +638,28 @@ def slow_limit(limit):
     return limit * SLOWDOWN
 
 
-def timing_skip(name, rel):
-    """True, after reporting SKIP name, when a +-rel check of a duration cannot hold at
-    SLOWDOWN: its scaled slack would reach the duration itself, so it could no longer tell
-    the truth from twice the truth."""
-    if rel * SLOWDOWN < 1:
+def timing_skip(name, rel, target=None, starts=0):
+    """True, after reporting SKIP name, when a +-rel check of a duration cannot hold here: its
+    widened slack would reach the duration itself, so it could no longer tell the truth from
+    twice the truth. A delay of target us gains added_us(starts); CPU work (no target) runs
+    SLOWDOWN times slower, which a +-rel check holds only up to 1+rel."""
+    if target is not None:
+        if target * rel + added_us(starts) < target:
+            return False
+        skip(name, f"cannot hold under emulation: the {added_us(starts) / 1000:.0f} ms emulation "
+                   f"adds (a delay{f' and {starts} process start(s)' if starts else ''}), with "
+                   f"the +-{rel:.0%} slack, reaches the {target / 1000:g} ms measured")
+        return True
+    if SLOWDOWN <= 1 + rel:
         return False
-    skip(name, f"cannot hold under emulation: at slowdown {SLOWDOWN:g} the +-{rel:.0%} "
-               f"slack scales to {rel * SLOWDOWN:.0%} of the duration measured")
+    skip(name, f"cannot hold under emulation: the CPU work it times runs {SLOWDOWN:g} times "
+               f"slower, beyond its +-{rel:.0%} slack")
     return True
 
 
-def timed_check(name, rel, ok, detail=""):
+def timed_check(name, rel, ok, detail="", target=None, starts=0):
     """check(name, ok, detail) of a duration given +-rel of slack (ok computed with
-    slow_within/slow_upper), or SKIP name when that slack cannot hold at SLOWDOWN."""
-    if timing_skip(name, rel):
+    slow_within/slow_upper), or SKIP name when that slack cannot hold (timing_skip)."""
+    if timing_skip(name, rel, target, starts):
         return None
     return check(name, ok, detail)

@@ -75,7 +75,7 @@ def test_vfork_exec():
           waits)
     timed_check("vfork: ... and within 10% of the suspension the parent measured itself", 0.10,
                 waits and all(slow_within(w, own_us, 0.10) for w, own_us in waits.values()),
-                waits)
+                waits, target=DELAY_MS * 1000)
     ex = find(t.events("exec"), pid=own[0]["pid"]) if own else []
     check("vfork: --explain says how long the parent was suspended",
           ex and ("%d was suspended" % ppid) in ex[0].get("explain", "") and
