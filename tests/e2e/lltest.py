@@ -611,20 +611,13 @@ def added_us(starts=0):
     return max(ADDED_US, starts * START_US)
 
 
-# A check of every one of a batch of events sees the tail of what emulation adds, which one
-# probe run (its worst of 100, see scripts/latency-probe.py) underestimates from boot to boot:
-# seen in guests, reap delays of +20..+67 ms over 200 ms with a probe of 12-26 ms.
-EACH_TAIL = 3
-
-
-def slow_within(value, target, rel, starts=0, each=False):
-    """value within target*(1-rel) .. target*(1+rel), each bound widened by added_us(starts)
-    (EACH_TAIL times that when every event of a batch is checked, each=True): emulation adds
-    latency (process start, scheduling, a late timer) around what a check times, to the value
-    or, when the truth is itself a measure (a program's own clock), to the truth. Natively
-    (nothing added) exactly +-rel."""
-    add = added_us(starts) * (EACH_TAIL if each else 1)
-    return value is not None and target * (1 - rel) - add <= value <= target * (1 + rel) + add
+def slow_within(value, target, rel, starts=0):
+    """value within target*(1-rel) .. target*(1+rel), each bound widened by added_us(starts):
+    emulation adds latency (process start, scheduling, a late timer) around what a check
+    times, to the value or, when the truth is itself a measure (a program's own clock), to the
+    truth. Natively (nothing added) exactly +-rel."""
+    return value is not None and target * (1 - rel) - added_us(starts) <= value <= slow_upper(
+        target, target * (1 + rel), starts)
 
 
 def slow_upper(target, hi, starts=0):
