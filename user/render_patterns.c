@@ -133,7 +133,12 @@ void pat_explain_stop(char *b, size_t n, size_t *pos, const struct ll_event *ev)
 	char sig[FMT_NAME_LEN];
 	int s = ev->sigchld.status;
 
-	if (ev->sigchld.code == CLD_STOPPED)
+	/* A SIGCONT sent before the stopped child's notice clears the stop signal it carries. */
+	if (ev->sigchld.code == CLD_STOPPED && !s)
+		fmt_append(b, n, pos, "; a waitpid() with WUNTRACED reports WIFSTOPPED: %u was "
+			   "stopped, not reaped, and lives on (this notice carries no stop signal: a "
+			   "SIGCONT cleared it first)", ev->sigchld.from_pid);
+	else if (ev->sigchld.code == CLD_STOPPED)
 		fmt_append(b, n, pos, "; a waitpid() with WUNTRACED reports WIFSTOPPED, WSTOPSIG "
 			   "%d (%s): %u was stopped, not reaped, and lives on", s,
 			   fmt_signal(sig, sizeof(sig), s), ev->sigchld.from_pid);

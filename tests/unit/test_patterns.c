@@ -70,6 +70,11 @@ static void test_explain_stop(void)
 	ev.sigchld.status = 19;
 	render_explain(&o, &ev, b, sizeof(b));
 	ASSERT_TRUE(strstr(b, "WIFSTOPPED, WSTOPSIG 19 (SIGSTOP): 9 was stopped, not reaped"), b);
+	/* A SIGCONT before the notice: the kernel's siginfo carries 0, no WSTOPSIG is invented. */
+	ev.sigchld.status = 0;
+	render_explain(&o, &ev, b, sizeof(b));
+	ASSERT_TRUE(strstr(b, "WIFSTOPPED: 9 was stopped, not reaped") && !strstr(b, "WSTOPSIG"), b);
+	ASSERT_TRUE(strstr(b, "no stop signal") != NULL, b);
 }
 
 #define NETSTAT_HEAD "TcpExt: SyncookiesSent ListenOverflows ListenDrops TCPHPHits\n"
