@@ -26,6 +26,8 @@
 #define LL_MAX_CGROUP_FILTERS 8	/* --cgroup */
 #define LL_MAX_CPUS	512	/* per-CPU counter rows in .bss; must be a power of two */
 #define LL_MAX_LOOPS	1024	/* threads with loop state: the kernel map and user space's tables */
+#define LL_LOOP_HINTS	1024	/* slots of ll_loop_hint (by tid); must be a power of two */
+#define LL_ZOMBIE_SLOTS	65536	/* slots of ll_zombie_slot (by pid); must be a power of two */
 
 enum ll_rec_type {
 	LL_REC_FORK = 1,

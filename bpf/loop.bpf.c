@@ -55,6 +55,27 @@ struct {
 	__type(value, __u32);
 } loop_epfds SEC(".maps");
 
+/*
+ * Loop entries per tid slot (tid & (LL_LOOP_HINTS - 1)), raised before an entry is added (here
+ * or by user space seeding at attach) and lowered after one is deleted, so it never undercounts.
+ * A zero slot means "no loop": the scheduler programs run on every switch and wake-up of every
+ * task, nearly all of them no loop, and a hash miss costs them 100-150 ns of cold buckets here
+ * where one load of this small, always-hot array costs next to nothing.
+ */
+__u32 ll_loop_hint[LL_LOOP_HINTS];
+
+static __always_inline bool maybe_loop(__u32 tid)
+{
+	return ll_loop_hint[tid & (LL_LOOP_HINTS - 1)] != 0;
+}
+
+static __always_inline struct ll_loop_stats *loop_of(__u32 tid)
+{
+	if (!maybe_loop(tid))
+		return NULL;
+	return bpf_map_lookup_elem(&loops, &tid);
+}
+
 /* Template for new entries: the value is too large for the BPF stack. */
 static const struct ll_loop_stats loop_zero;
 
@@ -95,7 +116,7 @@ static __always_inline void hist_inc(__u32 *hist, __u32 slot, __u32 nslots)
 
 static __always_inline void mark_shared(__u32 tid)
 {
-	struct ll_loop_stats *other = bpf_map_lookup_elem(&loops, &tid);
+	struct ll_loop_stats *other = loop_of(tid);
 
 	if (other)
 		other->flags |= LL_LOOP_SHARED;
@@ -286,7 +307,9 @@ static __always_inline struct ll_loop_stats *loop_create(struct pt_regs *regs, _
 	if (!ll_current_traced())
 		return NULL;
 	now = bpf_ktime_get_ns();
+	__sync_fetch_and_add(&ll_loop_hint[tid & (LL_LOOP_HINTS - 1)], 1);
 	if (bpf_map_update_elem(&loops, &tid, &loop_zero, BPF_NOEXIST)) {
+		__sync_fetch_and_add(&ll_loop_hint[tid & (LL_LOOP_HINTS - 1)], -1);
 		ll_count_map_full();
 		return NULL;
 	}
@@ -389,7 +412,7 @@ static __always_inline void loop_switch_out(struct task_struct *prev, bool runna
 	struct ll_loop_stats *st;
 	long nr;
 
-	st = bpf_map_lookup_elem(&loops, &tid);
+	st = loop_of(tid);
 	if (runnable) {
 		/* never asleep in the wait, even on its way out of it */
 		if (st) {
@@ -432,7 +455,7 @@ static __always_inline void loop_switch_out(struct task_struct *prev, bool runna
 static __always_inline void loop_switch_in(struct task_struct *next, __u64 now)
 {
 	__u32 tid = next->pid;
-	struct ll_loop_stats *st = bpf_map_lookup_elem(&loops, &tid);
+	struct ll_loop_stats *st = loop_of(tid);
 
 	if (!st)
 		return;
@@ -462,7 +485,7 @@ SEC("tp_btf/sched_wakeup")
 int BPF_PROG(ll_loop_wakeup, struct task_struct *p)
 {
 	__u32 tid = p->pid;
-	struct ll_loop_stats *st = bpf_map_lookup_elem(&loops, &tid);
+	struct ll_loop_stats *st = loop_of(tid);
 
 	if (!st || (st->state != LL_LS_IDLE && st->state != LL_LS_OFFCPU))
 		return 0;
@@ -507,7 +530,7 @@ static __always_inline void loop_return(long ret)
 	struct ll_loop_stats *st;
 	__u64 now, blocked = 0, busy = 0, began;
 
-	st = bpf_map_lookup_elem(&loops, &tid);
+	st = loop_of(tid);
 	if (!st) {
 		/* The wait began before lifeline saw it: only its result is known. */
 		st = loop_create(regs, LL_LS_BUSY, LL_WAIT_EPOLL);
@@ -579,7 +602,7 @@ int BPF_PROG(ll_loop_thread_exit, struct task_struct *task)
 	struct ll_loop_exit *r;
 	__u32 *first;
 
-	st = bpf_map_lookup_elem(&loops, &tid);
+	st = loop_of(tid);
 	if (!st)
 		return 0;
 	close_state(st, bpf_ktime_get_ns());
@@ -593,6 +616,7 @@ int BPF_PROG(ll_loop_thread_exit, struct task_struct *task)
 	first = bpf_map_lookup_elem(&loop_epfds, &key);
 	if (first && *first == tid)
 		bpf_map_delete_elem(&loop_epfds, &key);
-	bpf_map_delete_elem(&loops, &tid);
+	if (!bpf_map_delete_elem(&loops, &tid))
+		__sync_fetch_and_add(&ll_loop_hint[tid & (LL_LOOP_HINTS - 1)], -1);
 	return 0;
 }

@@ -2,13 +2,25 @@
 /* Process lifecycles: fork, exec, exit, reap (wait4/waitid, free as fallback) and SIGCHLD. */
 #include "common.bpf.h"
 
-/* Exited, not auto-reaped, not yet reaped: pid -> exit time. A zombie holds its pid, so the pid
- * alone is a safe key until the reap deletes the entry. */
+/*
+ * Zombies seen to die (exited, not auto-reaped) and not yet reaped: a set of pids. A zombie holds
+ * its pid, so the pid alone is a safe key until the reap removes it. Most live in ll_zombie_slot,
+ * a table indexed by the pid's low bits where one compare-and-swap adds or removes one; a pid
+ * whose slot another zombie holds goes to the hash. A hash update takes a bucket lock: ~900 ns
+ * per exit here (bpf_stats, forkstorm), against one cache line for the slot.
+ */
+__u64 ll_zombie_slot[LL_ZOMBIE_SLOTS];	/* 64-bit: the atomics of the default -mcpu */
+/* Fewer slots for tests (LIFELINE_ZOMBIE_SLOTS): the hash then takes the rest. */
+const volatile __u32 ll_zombie_mask = LL_ZOMBIE_SLOTS - 1;
+/* Entries added to the hashes below minus those deleted (never less): skip them while zero. */
+__u64 ll_zombies_hashed;
+__u64 ll_traced_zombies;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, __u8);
 } zombies SEC(".maps");
 
 /* Zombies traced by a ptrace tracer other than their parent: pid -> tracer tgid. The tracer's
@@ -31,6 +43,45 @@ struct {
 } nspids SEC(".maps");
 
 static const __u8 one = 1;
+
+static __always_inline __u64 *zombie_slot(__u32 pid)
+{
+	return &ll_zombie_slot[pid & ll_zombie_mask & (LL_ZOMBIE_SLOTS - 1)];
+}
+
+static __always_inline void zombie_add(__u32 pid)
+{
+	__u64 old = __sync_val_compare_and_swap(zombie_slot(pid), 0, pid);
+
+	/* old == pid: a zombie of that pid whose reap went unseen; this one takes its place */
+	if (!old || old == pid)
+		return;
+	__sync_fetch_and_add(&ll_zombies_hashed, 1);
+	if (bpf_map_update_elem(&zombies, &pid, &one, BPF_ANY)) {
+		__sync_fetch_and_add(&ll_zombies_hashed, -1);
+		ll_count_map_full();
+	}
+}
+
+static __always_inline bool zombie_has(__u32 pid)
+{
+	if (*zombie_slot(pid) == pid)
+		return true;
+	return ll_zombies_hashed && bpf_map_lookup_elem(&zombies, &pid);
+}
+
+/* Whether pid was a zombie of the set; a wait and the free fallback may race: one wins. */
+static __always_inline bool zombie_remove(__u32 pid)
+{
+	__u64 *slot = zombie_slot(pid);
+
+	if (*slot == pid && __sync_val_compare_and_swap(slot, pid, 0) == pid)
+		return true;
+	if (!ll_zombies_hashed || bpf_map_delete_elem(&zombies, &pid))
+		return false;
+	__sync_fetch_and_add(&ll_zombies_hashed, -1);
+	return true;
+}
 
 /* Syscall numbers of fork, vfork, clone and clone3 on this arch (set by user space); -1: none. */
 const volatile long ll_nr_fork[4] = { -1, -1, -1, -1 };
@@ -72,16 +123,16 @@ static __always_inline long fork_clone_flags(void)
 /* What the child shares, read from the tasks themselves (CO-RE), whatever made it. */
 static __always_inline __u32 fork_shares(struct task_struct *parent, struct task_struct *child)
 {
-	void *mm = BPF_CORE_READ(child, mm);
+	void *mm = child->mm;
 	__u32 shares = 0;
 
-	if (mm && mm == BPF_CORE_READ(parent, mm))
+	if (mm && mm == parent->mm)
 		shares |= LL_SHARES_VM;
-	if (BPF_CORE_READ(child, files) == BPF_CORE_READ(parent, files))
+	if (child->files == parent->files)
 		shares |= LL_SHARES_FILES;
-	if (BPF_CORE_READ(child, fs) == BPF_CORE_READ(parent, fs))
+	if (child->fs == parent->fs)
 		shares |= LL_SHARES_FS;
-	if (BPF_CORE_READ(child, sighand) == BPF_CORE_READ(parent, sighand))
+	if (child->sighand == parent->sighand)
 		shares |= LL_SHARES_SIGHAND;
 	return shares;
 }
@@ -104,8 +155,8 @@ static __always_inline int pid_at_level(struct pid *p, unsigned int level, struc
 /* A task's pid in its own PID namespace, 0 when that is the initial one. */
 static __always_inline __u32 task_ns_pid(struct task_struct *t)
 {
-	struct pid *p = BPF_CORE_READ(t, thread_pid);
-	unsigned int level = BPF_CORE_READ(p, level);
+	struct pid *p = t->thread_pid;
+	unsigned int level = p->level;
 	struct upid up = {};
 
 	if (!level || pid_at_level(p, level, &up))
@@ -119,8 +170,8 @@ static __always_inline __u32 task_ns_pid(struct task_struct *t)
  */
 static __always_inline void set_ns_pids(struct task_struct *task, __u32 host)
 {
-	struct pid *p = BPF_CORE_READ(task, thread_pid);
-	unsigned int level = BPF_CORE_READ(p, level), l;
+	struct pid *p = task->thread_pid;
+	unsigned int level = p->level, l;
 	struct ll_ns_key k = {};
 	struct upid up;
 
@@ -140,8 +191,8 @@ static __always_inline void set_ns_pids(struct task_struct *task, __u32 host)
 static __always_inline __u32 host_pid_of_waited(__u32 nr)
 {
 	struct task_struct *cur = bpf_get_current_task_btf();
-	struct pid *p = BPF_CORE_READ(cur, thread_pid);
-	unsigned int level = BPF_CORE_READ(p, level);
+	struct pid *p = cur->thread_pid;
+	unsigned int level = p->level;
 	struct ll_ns_key k = {};
 	struct upid up;
 	__u32 *host;
@@ -175,13 +226,13 @@ int BPF_PROG(ll_fork, struct task_struct *parent, struct task_struct *child)
 	if (!r)
 		return 0;
 	r->pid = ctgid;
-	r->ppid = BPF_CORE_READ(child, real_parent, tgid);
+	r->ppid = child->real_parent->tgid;
 	r->start_ns = child->start_time;
 	__builtin_memcpy(r->comm, child->comm, sizeof(r->comm));
 	r->shares = fork_shares(parent, child);
 	r->how = fork_how(fork_clone_flags(), r->shares);
 	r->ns_pid = task_ns_pid(child);
-	r->parent_ns_pid = task_ns_pid(BPF_CORE_READ(child, real_parent));
+	r->parent_ns_pid = task_ns_pid(child->real_parent);
 	ll_submit(r, LL_REC_FORK);
 	return 0;
 }
@@ -198,15 +249,15 @@ int BPF_PROG(ll_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	r = ll_reserve(sizeof(*r), LL_REC_EXEC);
 	if (!r)
 		return 0;
-	r->ppid = BPF_CORE_READ(p, real_parent, tgid);
+	r->ppid = p->real_parent->tgid;
 	r->old_tid = old_pid;
-	r->start_ns = BPF_CORE_READ(p, group_leader, start_time);
+	r->start_ns = p->group_leader->start_time;
 	__builtin_memcpy(r->comm, p->comm, sizeof(r->comm));
-	n = bpf_probe_read_kernel_str(r->filename, sizeof(r->filename), BPF_CORE_READ(bprm, filename));
+	n = bpf_probe_read_kernel_str(r->filename, sizeof(r->filename), bprm->filename);
 	r->filename_len = n > 0 ? n - 1 : 0;
 	/* The new image's argv was just copied onto its stack, so the pages are present. */
-	arg_start = BPF_CORE_READ(p, mm, arg_start);
-	arg_end = BPF_CORE_READ(p, mm, arg_end);
+	arg_start = p->mm->arg_start;
+	arg_end = p->mm->arg_end;
 	len = arg_end > arg_start ? arg_end - arg_start : 0;
 	r->args_truncated = len > LL_ARGS_LEN;
 	if (len > LL_ARGS_LEN)
@@ -225,9 +276,11 @@ static __always_inline __u32 parent_sigchld_flags(struct task_struct *task, stru
 	unsigned long handler, sa_flags, blocked;
 	__u32 flags = 0;
 
-	handler = (unsigned long)BPF_CORE_READ(parent, sighand, action[SIGCHLD - 1].sa.sa_handler);
-	sa_flags = BPF_CORE_READ(parent, sighand, action[SIGCHLD - 1].sa.sa_flags);
-	blocked = BPF_CORE_READ(parent, blocked.sig[0]);
+	struct k_sigaction *act = &parent->sighand->action[SIGCHLD - 1];
+
+	handler = (unsigned long)act->sa.sa_handler;
+	sa_flags = act->sa.sa_flags;
+	blocked = parent->blocked.sig[0];
 	if (handler == SIG_IGN)
 		flags |= LL_EXIT_SIGCHLD_IGN;
 	else if (handler > SIG_IGN)
@@ -236,13 +289,13 @@ static __always_inline __u32 parent_sigchld_flags(struct task_struct *task, stru
 		flags |= LL_EXIT_SIGCHLD_NOCLDWAIT;
 	if (blocked & (1UL << (SIGCHLD - 1)))
 		flags |= LL_EXIT_SIGCHLD_BLOCKED;
-	if (BPF_CORE_READ(parent, flags) & PF_EXITING)
+	if (parent->flags & PF_EXITING)
 		flags |= LL_EXIT_PARENT_EXITING;
-	if (BPF_CORE_READ(task, exit_signal) != SIGCHLD)
+	if (task->exit_signal != SIGCHLD)
 		flags |= LL_EXIT_NOT_SIGCHLD;
 	/* As do_notify_parent(): only a SIGCHLD-signalling, untraced child is auto-reaped. */
 	if ((flags & (LL_EXIT_SIGCHLD_IGN | LL_EXIT_SIGCHLD_NOCLDWAIT)) &&
-	    !(flags & LL_EXIT_NOT_SIGCHLD) && !BPF_CORE_READ(task, ptrace))
+	    !(flags & LL_EXIT_NOT_SIGCHLD) && !task->ptrace)
 		flags |= LL_EXIT_AUTOREAP;
 	return flags;
 }
@@ -253,12 +306,32 @@ static __always_inline void note_tracer(struct task_struct *task, struct task_st
 {
 	__u32 tracer;
 
-	if (!BPF_CORE_READ(task, ptrace))
+	if (!task->ptrace)
 		return;
-	tracer = BPF_CORE_READ(task, parent, tgid);
-	if (tracer != BPF_CORE_READ(parent, tgid) &&
-	    bpf_map_update_elem(&traced_zombies, &tgid, &tracer, BPF_ANY))
+	tracer = task->parent->tgid;
+	if (tracer == parent->tgid)
+		return;
+	__sync_fetch_and_add(&ll_traced_zombies, 1);
+	if (bpf_map_update_elem(&traced_zombies, &tgid, &tracer, BPF_ANY)) {
+		__sync_fetch_and_add(&ll_traced_zombies, -1);
 		ll_count_map_full();
+	}
+}
+
+/* Whether pid was in traced_zombies; its tracer's tgid in *tracer. */
+static __always_inline bool forget_tracer(__u32 pid, __u32 *tracer)
+{
+	__u32 *t;
+
+	if (!ll_traced_zombies)
+		return false;
+	t = bpf_map_lookup_elem(&traced_zombies, &pid);
+	if (!t)
+		return false;
+	*tracer = *t;
+	if (!bpf_map_delete_elem(&traced_zombies, &pid))
+		__sync_fetch_and_add(&ll_traced_zombies, -1);
+	return true;
 }
 
 SEC("tp_btf/sched_process_exit")
@@ -272,7 +345,7 @@ int BPF_PROG(ll_exit, struct task_struct *task)
 
 	/* Per thread; the process is gone when the last one leaves (do_exit's group_dead). */
 	sig = task->signal;
-	if (BPF_CORE_READ(sig, live.counter) != 0)
+	if (sig->live.counter != 0)
 		return 0;
 	if (!ll_tgid_traced(tgid))
 		return 0;
@@ -286,20 +359,19 @@ int BPF_PROG(ll_exit, struct task_struct *task)
 	 * then still sent, and user space closes the lifetime as incomplete instead of holding a
 	 * process that is long gone as alive. */
 	now = bpf_ktime_get_ns();
-	if (!(flags & LL_EXIT_AUTOREAP) && bpf_map_update_elem(&zombies, &tgid, &now, BPF_ANY))
-		ll_count_map_full();
+	if (!(flags & LL_EXIT_AUTOREAP))
+		zombie_add(tgid);
 	note_tracer(task, parent, tgid);
 	r = ll_reserve_at(sizeof(*r), LL_REC_EXIT, now);
 	if (!r)
 		return 0;
-	r->ppid = BPF_CORE_READ(parent, tgid);
-	r->exit_code = BPF_CORE_READ(sig, flags) & SIGNAL_GROUP_EXIT ?
-		       BPF_CORE_READ(sig, group_exit_code) : task->exit_code;
-	r->start_ns = BPF_CORE_READ(task, group_leader, start_time);
+	r->ppid = parent->tgid;
+	r->exit_code = sig->flags & SIGNAL_GROUP_EXIT ? sig->group_exit_code : task->exit_code;
+	r->start_ns = task->group_leader->start_time;
 	r->flags = flags;
 	r->pad = 0;
 	__builtin_memcpy(r->comm, task->comm, sizeof(r->comm));
-	BPF_CORE_READ_INTO(&r->parent_comm, parent, comm);
+	__builtin_memcpy(r->parent_comm, parent->comm, sizeof(r->parent_comm));
 	r->ns_pid = task_ns_pid(task);
 	r->parent_ns_pid = task_ns_pid(parent);
 	ll_submit(r, LL_REC_EXIT);
@@ -309,12 +381,9 @@ int BPF_PROG(ll_exit, struct task_struct *task)
 /* The tracer's wait for a tracee that is not its child: it only detaches. */
 static __always_inline bool tracer_wait(__u32 pid)
 {
-	__u32 *tracer = bpf_map_lookup_elem(&traced_zombies, &pid);
+	__u32 tracer;
 
-	if (!tracer)
-		return false;
-	bpf_map_delete_elem(&traced_zombies, &pid);
-	return *tracer == bpf_get_current_pid_tgid() >> 32;
+	return forget_tracer(pid, &tracer) && tracer == bpf_get_current_pid_tgid() >> 32;
 }
 
 static __always_inline void emit_reap(__u32 pid, __u32 how, __s32 status)
@@ -325,8 +394,7 @@ static __always_inline void emit_reap(__u32 pid, __u32 how, __s32 status)
 		return;
 
 	/* Only zombies we saw die, unless tracing everything (then pre-existing ones too). */
-	if (bpf_map_delete_elem(&zombies, &pid) &&
-	    (ll_filter_pids || ll_ncomms || ll_ncgroups || ll_filter_uid))
+	if (!zombie_remove(pid) && (ll_filter_pids || ll_ncomms || ll_ncgroups || ll_filter_uid))
 		return;
 	r = ll_reserve(sizeof(*r), LL_REC_REAP);
 	if (!r)
@@ -365,7 +433,7 @@ int ll_exit_wait4(struct trace_event_raw_sys_exit *ctx)
 	 * (0xffff) reports are not reaps; with no status to read, only a zombie we hold is. */
 	if (status != -1 && (status & 0xff) != 0x7f && status != 0xffff)
 		emit_reap(pid, LL_HOW_WAIT4, status);
-	else if (status == -1 && bpf_map_lookup_elem(&zombies, &pid))
+	else if (status == -1 && zombie_has(pid))
 		emit_reap(pid, LL_HOW_WAIT4, status);
 	return 0;
 }
@@ -414,13 +482,13 @@ int ll_exit_waitid(struct trace_event_raw_sys_exit *ctx)
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(ll_free, struct task_struct *task)
 {
-	__u32 pid = task->pid;
+	__u32 pid = task->pid, tracer;
 
 	if (pid != task->tgid)
 		return 0;
 	set_ns_pids(task, 0);
-	bpf_map_delete_elem(&traced_zombies, &pid);
-	if (!bpf_map_lookup_elem(&zombies, &pid))
+	forget_tracer(pid, &tracer);
+	if (!zombie_has(pid))
 		return 0;
 	emit_reap(pid, LL_HOW_FREE, -1);
 	return 0;
@@ -457,6 +525,7 @@ int BPF_PROG(ll_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	/* SEND_SIG_NOINFO and SEND_SIG_PRIV are the pointers 0 and 1. */
 	r->code = 0;
 	r->status = 0;
+	/* The verifier types info as a scalar (it may encode SEND_SIG_PRIV): read it, not load it. */
 	if ((unsigned long)info > 1) {
 		r->code = BPF_CORE_READ(info, si_code);
 		r->status = BPF_CORE_READ(info, _sifields._sigchld._status);

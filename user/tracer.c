@@ -316,6 +316,29 @@ static void set_knobs(struct lifeline_bpf *skel, const struct tracer_config *cfg
 	skel->rodata->ll_wakeup_bytes = ringbuf_size(cfg->ringbuf_bytes) / 4;
 }
 
+/*
+ * LIFELINE_ZOMBIE_SLOTS=N (a power of two up to LL_ZOMBIE_SLOTS), for tests: fewer zombie slots
+ * send zombies to the hash that pids colliding in a slot use, which pid_max 32768 never does.
+ */
+static int set_zombie_slots(struct lifeline_bpf *skel, char *err, size_t len)
+{
+	const char *v = getenv("LIFELINE_ZOMBIE_SLOTS");
+	unsigned long n;
+	char *end;
+
+	if (!v)
+		return 0;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || !n || n > LL_ZOMBIE_SLOTS || (n & (n - 1))) {
+		say(err, len, "invalid LIFELINE_ZOMBIE_SLOTS '%s': expected a power of two from 1 "
+		    "to %d", v, LL_ZOMBIE_SLOTS);
+		return -EINVAL;
+	}
+	skel->rodata->ll_zombie_mask = n - 1;
+	return 0;
+}
+
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
@@ -370,6 +393,9 @@ int tracer_open(const struct tracer_config *cfg, struct tracer **out, char *err,
 		goto fail;
 	}
 	set_knobs(t->skel, cfg);
+	ret = set_zombie_slots(t->skel, err, len);
+	if (ret)
+		goto fail;
 	ret = bpf_map__set_max_entries(t->skel->maps.events, ringbuf_size(cfg->ringbuf_bytes));
 	if (ret) {
 		say(err, len, "cannot size the ring buffer: %s", strerror(-ret));
@@ -419,13 +445,26 @@ int tracer_trace_pid(struct tracer *t, uint32_t pid)
 	return 0;
 }
 
+/* A zombie older than lifeline, as the kernel side's zombie_add: its pid's slot, else the hash. */
 int tracer_watch_zombie(struct tracer *t, uint32_t pid)
 {
-	__u64 unknown = 0;	/* exit time: not known */
+	__u64 *slot = &t->skel->bss->ll_zombie_slot[pid & t->skel->rodata->ll_zombie_mask];
+	__u64 *hashed = &t->skel->bss->ll_zombies_hashed;
+	__u64 expect = 0;
+	__u8 one = 1;
+	int err;
 
-	if (bpf_map__update_elem(t->skel->maps.zombies, &pid, sizeof(pid), &unknown,
-				 sizeof(unknown), BPF_NOEXIST) && errno != EEXIST)
-		return -errno;
+	if (__atomic_compare_exchange_n(slot, &expect, pid, false, __ATOMIC_SEQ_CST,
+					__ATOMIC_SEQ_CST) || expect == pid)
+		return 0;
+	/* Counted before it is added, so the kernel side never skips the hash while it has it. */
+	__atomic_fetch_add(hashed, 1, __ATOMIC_SEQ_CST);
+	if (bpf_map__update_elem(t->skel->maps.zombies, &pid, sizeof(pid), &one, sizeof(one),
+				 BPF_NOEXIST)) {
+		err = errno;
+		__atomic_fetch_sub(hashed, 1, __ATOMIC_SEQ_CST);
+		return err == EEXIST ? 0 : -err;
+	}
 	return 0;
 }
 
@@ -503,7 +542,9 @@ int tracer_seed_loop(struct tracer *t, const struct loop_seed *s)
 {
 	static struct ll_loop_stats st;	/* large: not on the stack */
 	struct timespec ts;
+	__u32 *hint;
 	__u64 now;
+	int err;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
@@ -519,8 +560,14 @@ int tracer_seed_loop(struct tracer *t, const struct loop_seed *s)
 	st.state_ns = now;
 	st.cpu_ns = s->cpu_ns;
 	memcpy(st.comm, s->comm, sizeof(st.comm));
-	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.loops), &s->tid, &st, BPF_NOEXIST))
-		return errno == EEXIST ? 0 : -errno;
+	/* The kernel side's hint first, as it does: a slot may overcount, never undercount. */
+	hint = &t->skel->bss->ll_loop_hint[s->tid & (LL_LOOP_HINTS - 1)];
+	__atomic_fetch_add(hint, 1, __ATOMIC_SEQ_CST);
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.loops), &s->tid, &st, BPF_NOEXIST)) {
+		err = errno;
+		__atomic_fetch_sub(hint, 1, __ATOMIC_SEQ_CST);
+		return err == EEXIST ? 0 : -err;
+	}
 	return 0;
 }
 

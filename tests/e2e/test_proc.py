@@ -335,10 +335,50 @@ def test_system_wide():
     no_loss("system-wide", t)
 
 
+def test_zombie_hash():
+    """One zombie slot (LIFELINE_ZOMBIE_SLOTS=1): every zombie but one goes to the hash that
+    pids colliding in a slot use (pid_max 32768 here never collides in 65536 slots). Zombies
+    older than lifeline and ones made under it, several at once: each reap is still reported by
+    wait4, with its zombie time, and none is left behind."""
+    n, delay_ms = 12, int(2000 * SLOWDOWN)
+    os.environ["LIFELINE_ZOMBIE_SLOTS"] = "1"
+    try:
+        with Server("fork_echo", "--reap-delay-ms", delay_ms) as srv:
+            run_loadgen(srv.port, "-c", "1", "-n", 3, "--connect-per-request")
+            wait_until(lambda: len(zombies_of(srv.pid)) == 3, 5)
+            with Lifeline("--events=proc", "--json", "-p", srv.pid) as t:
+                before = len(zombies_of(srv.pid))
+                run_loadgen(srv.port, "-c", "4", "-n", n, "--connect-per-request")
+                held = len(zombies_of(srv.pid))
+                wait_until(lambda: len(find(t.events("reap"), reaper_pid=srv.pid)) >= n + 3,
+                           5 + 2 * delay_ms / 1000)
+        rc, _, err = run_lifeline("--json", "--", "true",
+                                  env=dict(os.environ, LIFELINE_ZOMBIE_SLOTS="3"))
+    finally:
+        del os.environ["LIFELINE_ZOMBIE_SLOTS"]
+    reaps = find(t.events("reap"), reaper_pid=srv.pid)
+    old = [e for e in reaps if "zombie_us" not in e]
+    new = [e.get("zombie_us") for e in reaps if "zombie_us" in e]
+    check("zombie hash: %d zombies before lifeline, up to %d at once under it (%d seen)" %
+          (before, n, held), before == 3 and held > 1, (before, held))
+    check("zombie hash: every reap reported by wait4 (%d + 3)" % n, len(reaps) == n + 3 and
+          all(e["how"] == "wait4" for e in reaps), reaps[:3])
+    check("zombie hash: the 3 older zombies' time unknown, the others' >= the injected delay",
+          len(old) == 3 and len(new) == n and
+          all(v >= slow_floor(delay_ms * 900) for v in new), (len(old), new))
+    z = zgroup(t.summary, srv.pid)
+    check("zombie hash: summary counts %d reaped, 0 now" % (n + 3),
+          z is not None and z["reaped"] >= n and z["now"] == 0, z)
+    check("zombie hash: a slot count not a power of two is one line and exit 1",
+          rc == 1 and len(err.strip().splitlines()) == 1 and "LIFELINE_ZOMBIE_SLOTS" in err,
+          (rc, err))
+    no_loss("zombie hash", t)
+
+
 def main():
     for fn in (test_reap_delay, test_reap_once_coalesced, test_reap_ignore, test_reap_none,
                test_command_status, test_comm_filter, test_system_wide,
-               test_preexisting_zombies):
+               test_preexisting_zombies, test_zombie_hash):
         run_test(fn)
     # Last: being a subreaper changes who adopts what in this process tree.
     set_subreaper()
