@@ -197,8 +197,20 @@ test-kernels: all $(OUT)/.test-deps
 	$(Q)LL_BUILD_DIR=$(OUT) LL_GUEST_TESTS=$(subst $(eval) ,$(comma),$(patsubst \
 		%,tests/e2e/%.py,$(KERNEL_TESTS))) scripts/test-kernels.sh $(KERNELS)
 
-bench: all $(OUT)/.bench-deps
+# The floor row: empty programs on lifeline's hooks, loaded by a small libbpf loader.
+FLOOR		:= $(OUT)/tests/ll_floor $(OUT)/tests/floor.bpf.o
+bench: all $(FLOOR) $(OUT)/.bench-deps
 	$(Q)python3 tests/bench/bench.py $(if $(QUICK),--quick)
+
+$(OUT)/tests/floor.bpf.o: tests/bench/floor.bpf.c $(VMLINUX_H) | $(OUT)/.deps
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/tests/ll_floor: tests/bench/floor.c | $(OUT)/.deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< -o $@ $(LDLIBS)
 
 $(OUT)/.bench-deps: scripts/deps.sh
 	$(Q)scripts/deps.sh $(BENCH_PKGS)

@@ -35,7 +35,9 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 import lltest  # noqa: E402  (the one harness that runs lifeline)
 from lltest import fdinfo_ids, wait_until  # noqa: E402
 BUILD = os.path.join(ROOT, "build")
-BINS = ("lifeline", "fork_echo", "epoll_echo", "loadgen", "forkstorm", "tests/progs/loop_probe")
+BINS = ("lifeline", "fork_echo", "epoll_echo", "loadgen", "forkstorm", "tests/progs/loop_probe",
+        "tests/ll_floor")
+FLOOR_OBJ = "tests/floor.bpf.o"	# the empty programs ll_floor loads (data, not a binary)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # strace's "process" class plus what the issue names; perf trace gets the same list spelled out.
@@ -643,6 +645,30 @@ class EpollFloor(Observer):
         return None, None
 
 
+class HookFloor(Observer):
+    """Empty programs on every hook lifeline's default mode attaches, of the same kinds (tp_btf,
+    tp/syscalls): the price of the hooks themselves. lifeline above this row is its bodies."""
+    key, name = "hook-floor", "empty programs on lifeline's hooks (the floor)"
+    output = "none"
+    lost_src = "none possible: the programs record nothing"
+    attach = "its `attached N programs` line"
+
+    def start(self, target_pid):
+        self.out = self.b.tmp("floor-out")
+        t0 = time.monotonic()
+        p = self.spawn([self.b.bin("ll_floor"), self.b.bin(FLOOR_OBJ)], open(self.out, "w"),
+                       subprocess.STDOUT)
+        if not wait_until(lambda: "attached" in read_text(self.out) or exited(p),
+                          self.b.cfg.attach_timeout, 0.005) or exited(p):
+            return self.fail("did not attach", self.out)
+        self.startup_s = time.monotonic() - t0
+        return None
+
+    def stop(self):
+        self.stop_all()
+        return None, None
+
+
 class LifelineEvents(Lifeline):
     key, name = "lifeline-e", "lifeline --events --json"
     output = "`/dev/null` (lost read from its BPF counters)"
@@ -759,7 +785,7 @@ class PerfTrace(Observer):
         return lost, None
 
 
-OBSERVERS = [Lifeline, LifelineCalls, LifelineEvents, Snoops, Forkstat, Strace, PerfTrace]
+OBSERVERS = [HookFloor, Lifeline, LifelineCalls, LifelineEvents, Snoops, Forkstat, Strace, PerfTrace]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -808,6 +834,9 @@ class Bench:
             if not os.access(src, os.X_OK):
                 die("%s missing: run make first" % src)
             shutil.copy2(src, self.bin(b))
+        if not os.access(os.path.join(BUILD, FLOOR_OBJ), os.R_OK):
+            die("%s missing: run make bench" % os.path.join(BUILD, FLOOR_OBJ))
+        shutil.copy2(os.path.join(BUILD, FLOOR_OBJ), self.bin(FLOOR_OBJ))
         # /dev/shm may be noexec; fall back to a private dir under /tmp for the binaries.
         if subprocess.run([self.bin("forkstorm"), "-n", "1"], capture_output=True).returncode:
             self.bindir = tempfile.mkdtemp(prefix="lifeline-bench-bin-")
@@ -1070,11 +1099,47 @@ class Bench:
                 log("[extra]   epoll_wait %.0f ns, getppid %.0f ns" % (ep, gp))
         return res
 
+    def stats_of(self, ids, wl):
+        """Per program (name, type, runs/s, ns/run, core share) over one run of wl, and its
+        rate; bpf_stats must be on."""
+        wl.prepare()
+        s0, t0 = prog_stats(ids), time.monotonic()
+        rate = wl.run(self.cfg.stats_dur)
+        s1, t1 = prog_stats(ids), time.monotonic()
+        rows = []
+        for pid_, (name, typ, ns1, cnt1) in s1.items():
+            name0, _, ns0, cnt0 = s0.get(pid_, (name, typ, 0, 0))
+            cnt, ns = cnt1 - cnt0, ns1 - ns0
+            if cnt > 0:
+                rows.append((name, typ, cnt / (t1 - t0), ns / cnt, ns / (t1 - t0) / 1e9))
+        rows.sort(key=lambda r: -r[4])
+        return rate, rows
+
+    def run_floor_stats(self, wl, path, old):
+        """ns/run of the empty program on each of lifeline's hooks, under wl: by lifeline's
+        program name (floor_X is ll_X's twin)."""
+        obs = HookFloor(self)
+        if obs.start(None):
+            return {}
+        try:
+            with open(path, "w") as f:
+                f.write("1\n")
+            _, rows = self.stats_of(fdinfo_ids(obs.procs[0].pid, "prog_id"), wl)
+        finally:
+            with open(path, "w") as f:
+                f.write(old + "\n")
+            obs.stop()
+        return {"ll_" + r[0][len("floor_"):]: r[3] for r in rows if r[0].startswith("floor_")}
+
     def run_bpf_stats(self, workloads, results):
         path = "/proc/sys/kernel/bpf_stats_enabled"
         old = read_text(path).strip() or "0"
+        self.floor_stats = {}
         try:
             for wl in workloads:
+                self.wait_quiet()
+                log("[extra] BPF program profile: %s under the empty programs ..." % wl.key)
+                self.floor_stats[wl.key] = self.run_floor_stats(wl, path, old)
                 obs = Lifeline(self)
                 self.wait_quiet()
                 log("[extra] BPF program profile: %s under lifeline (system-wide) ..." % wl.key)
@@ -1085,21 +1150,11 @@ class Bench:
                 ids = obs.ll.ids
                 with open(path, "w") as f:
                     f.write("1\n")
-                wl.prepare()
-                s0, t0 = prog_stats(ids), time.monotonic()
-                rate = wl.run(self.cfg.stats_dur)
-                s1, t1 = prog_stats(ids), time.monotonic()
+                rate, rows = self.stats_of(ids, wl)
                 with open(path, "w") as f:
                     f.write(old + "\n")
                 obs.before_stop()
                 obs.stop()
-                rows = []
-                for pid_, (name, typ, ns1, cnt1) in s1.items():
-                    name0, _, ns0, cnt0 = s0.get(pid_, (name, typ, 0, 0))
-                    cnt, ns = cnt1 - cnt0, ns1 - ns0
-                    if cnt > 0:
-                        rows.append((name, typ, cnt / (t1 - t0), ns / cnt, ns / (t1 - t0) / 1e9))
-                rows.sort(key=lambda r: -r[4])
                 results.append((wl, rate, rows, None if ids else "no program ids found"))
                 log("[extra]   %d programs ran; total %.2f%% of a core in BPF" %
                     (len(rows), 100 * sum(r[4] for r in rows)))
@@ -1375,7 +1430,10 @@ class Bench:
         a("Deltas of `run_time_ns`/`run_cnt` from `bpftool prog show` over a %.1f s run of each "
           "workload (stats enabled only for these runs, then restored). ns/run includes the "
           "two clock reads bpf_stats adds around each run (clocksource %s here), and not the "
-          "tracepoint's dispatch before the program runs." % (cfg.stats_dur, m["clocksource"]))
+          "tracepoint's dispatch before the program runs. The floor column is the empty program "
+          "on the same hook (`tests/bench/floor.bpf.c`), measured the same way under the same "
+          "workload: what lifeline's body adds is the difference." %
+          (cfg.stats_dur, m["clocksource"]))
         for wl, rate, rows, err in stats:
             a("")
             a("### %s (%s %s)" % (wl.key, "%.0f" % rate if rate else "?", wl.unit))
@@ -1383,14 +1441,19 @@ class Bench:
             if err or not rows:
                 a("not measured: %s" % (err or "no program ran"))
                 continue
-            a("| program | type | runs/s | ns/run | % of one core |")
-            a("|---|---|---:|---:|---:|")
+            floor = getattr(self, "floor_stats", {}).get(wl.key, {})
+            a("| program | type | runs/s | ns/run | floor ns/run | % of one core |")
+            a("|---|---|---:|---:|---:|---:|")
             for name, typ, rps, nspr, core in rows:
-                a("| %s | %s | %.0f | %.0f | %.3f%% |" % (name, typ, rps, nspr, 100 * core))
+                f = floor.get(name)
+                a("| %s | %s | %.0f | %.0f | %s | %.3f%% |" %
+                  (name, typ, rps, nspr, "%.0f" % f if f is not None else "–", 100 * core))
             tot = sum(r[4] for r in rows)
             per_unit = (tot * 1e9 / rate) if rate else 0
-            a("| **total** | | | | **%.3f%%** (%.2f µs per %s) |" %
-              (100 * tot, per_unit / 1000, wl.item))
+            ftot = sum(floor.get(r[0], 0) * r[2] for r in rows) / 1e9
+            a("| **total** | | | | %s | **%.3f%%** (%.2f µs per %s) |" %
+              ("%.2f µs per %s" % (ftot * 1e9 / rate / 1000, wl.item) if floor and rate else "–",
+               100 * tot, per_unit / 1000, wl.item))
         # targets
         a("")
         a("## Targets")
