@@ -78,6 +78,7 @@ static void lp_view_add(struct ll_loop_view *v, const struct lp_loop *l, uint64_
 	v->max_stall_us = lp_max64(v->max_stall_us,
 				   lp_max64(l->max_stall_ns, l->rec_max_stall_ns) / 1000);
 	v->wakeups_rate += l->wakeups_rate;
+	v->unseen += l->unseen;
 	/* Stalled now only while no thread of the loop is in the wait: the shortest stretch. */
 	stretch = lp_stretch_now_us(l, now_ns);
 	if (!lp_is_dead(l) && l->state == LL_LS_IDLE)

@@ -210,6 +210,7 @@ static void lp_apply_stats(struct lp_loop *l, const struct ll_loop_stats *st)
 	l->errors = st->errors;
 	l->stalls = st->stalls;
 	l->max_stall_ns = st->max_stall_ns;
+	l->unseen = st->unseen;
 	lp_set_state(l, st);
 	lp_add_slot_growth(&l->blocked, l->raw_blocked, st->blocked_hist);
 	lp_add_slot_growth(&l->busy, l->raw_busy, st->busy_hist);

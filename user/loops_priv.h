@@ -36,6 +36,7 @@ struct lp_loop {
 	uint64_t errors;
 	uint64_t stalls;
 	uint64_t max_stall_ns;
+	uint64_t unseen;		/* switches no tracepoint reported, placed from CPU time */
 	uint64_t rec_stalls;	/* stall records: ahead of the kernel's between snapshots */
 	uint64_t rec_max_stall_ns;
 	uint64_t snap_ns;	/* last snapshot that had this loop, and its wakeups then */

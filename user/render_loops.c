@@ -34,6 +34,7 @@ void json_loop_time(struct json_w *w, const struct ll_loop_view *l)
 		json_kv_str(w, "wait", wait);
 	json_kv_str(w, "mode", l->calls ? "calls" : "sched");
 	json_kv_u64(w, "threads", l->threads);
+	json_kv_u64(w, "unseen_switches", l->unseen);
 	json_kv_fixed(w, "idle_pct", l->idle_pct, 2);
 	json_kv_fixed(w, "offcpu_pct", l->offcpu_pct, 2);
 	json_kv_fixed(w, "runq_pct", l->runq_pct, 2);

@@ -136,6 +136,7 @@ struct ll_loop_view {
 	uint64_t busy_ns;		/* the totals behind them, for counters */
 	uint64_t idle_ns;
 	unsigned int threads;		/* threads waiting on this epoll fd (1: its own loop) */
+	uint64_t unseen;		/* switches no tracepoint reported, placed from CPU time */
 	unsigned int nsys;		/* off-CPU time by syscall, most first */
 	struct ll_loop_sys_view sys[LL_LOOP_NSYS];
 };

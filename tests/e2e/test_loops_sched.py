@@ -89,32 +89,82 @@ def traced_window(probe, secs, *args):
     return t, (c1 - c0) / (t1 - t0)
 
 
+def check_sleepy(name, t, lp):
+    """The sleepy probe's split: 80/140 idle, 60/140 off CPU in nanosleep, a stall a cycle."""
+    if not lp:
+        return failed(name, "no loop_probe loop in the summary")
+    info("%s: busy/idle/offcpu/runq %s, offcpu %s" % (name, pcts(lp), lp["offcpu_syscalls"]))
+    sched_only(name, lp)
+    sums_to_100(name, lp)
+    # Timer slack and a shared CPU stretch both sleeps a little: +-8 points.
+    check("%s: idle ~57%% (%.1f)" % (name, lp["idle_pct"]), 49 <= lp["idle_pct"] <= 65, lp)
+    check("%s: off CPU ~43%% (%.1f)" % (name, lp["offcpu_pct"]), 35 <= lp["offcpu_pct"] <= 51,
+          lp)
+    check("%s: busy < 10%% (%.1f)" % (name, lp["busy_pct"]), lp["busy_pct"] < 10, lp)
+    # Switches that reach no program are rare (a few in minutes, seen next to host threads).
+    check("%s: unseen switches counted, few (%s of %d wakeups)" %
+          (name, lp.get("unseen_switches"), lp["wakeups"]),
+          0 <= lp.get("unseen_switches", -1) <= lp["wakeups"] // 10, lp)
+    top = max(lp["offcpu_syscalls"].items(), key=lambda kv: kv[1], default=(None, 0))
+    check("%s: off-CPU time is in nanosleep (%s)" % (name, top),
+          top[0] is not None and "nanosleep" in top[0], lp["offcpu_syscalls"])
+    stalls = find(t.events("stall"), tid=lp["tid"])
+    check("%s: a stall per cycle, each ~60 ms off CPU in nanosleep (%d)" % (name, len(stalls)),
+          len(stalls) >= 10 and all("nanosleep" in e.get("syscall", "") and
+                                    55000 <= e["offcpu_us"] <= 80000 for e in stalls),
+          stalls[:2])
+    check("%s: each stall's parts add up to it" % name,
+          all(abs(e["oncpu_us"] + e["offcpu_us"] + e["runq_us"] - e["busy_us"]) <= 2
+              for e in stalls), stalls[:2])
+    no_loss(name, t)
+
+
+def probe_loop(summary):
+    """The loop_probe loop of a summary, found by name (its pid differs by namespace)."""
+    ls = [l for l in (summary or {}).get("loops", []) if l.get("comm") == "loop_probe"]
+    return max(ls, key=lambda l: l["wakeups"]) if ls else None
+
+
 def test_sleepy():
     """4 x 20 ms idle waits, then a 60 ms nanosleep: 80/140 idle, 60/140 off CPU in it."""
     with Probe("sleepy") as p:
         t, _ = traced_window(p, 3.0)
+    check_sleepy("sleepy", t, loop_of(t.summary, p.pid))
+
+
+def test_sleepy_modes():
+    """The same truth however the loop is chosen: system-wide and -c with the probe started
+    before lifeline, as lifeline's COMMAND (its exit hands over the totals), and as PID 1 of a
+    PID namespace (system-wide)."""
+    with Probe("sleepy") as p:
+        with Lifeline("--json", "--events=loop") as t:
+            time.sleep(3.0)
+    check_sleepy("sleepy system-wide", t, loop_of(t.summary, p.pid))
+    with Probe("sleepy") as p:
+        with Lifeline("--json", "--events=loop", "-c", "loop_probe") as t:
+            time.sleep(3.0)
     lp = loop_of(t.summary, p.pid)
-    if not lp:
-        return failed("sleepy", "no loop for %d" % p.pid)
-    info("sleepy: busy/idle/offcpu/runq %s, offcpu %s" % (pcts(lp), lp["offcpu_syscalls"]))
-    sched_only("sleepy", lp)
-    sums_to_100("sleepy", lp)
-    # Timer slack and a shared CPU stretch both sleeps a little: +-8 points.
-    check("sleepy: idle ~57%% (%.1f)" % lp["idle_pct"], 49 <= lp["idle_pct"] <= 65, lp)
-    check("sleepy: off CPU ~43%% (%.1f)" % lp["offcpu_pct"], 35 <= lp["offcpu_pct"] <= 51, lp)
-    check("sleepy: busy < 10%% (%.1f)" % lp["busy_pct"], lp["busy_pct"] < 10, lp)
-    top = max(lp["offcpu_syscalls"].items(), key=lambda kv: kv[1], default=(None, 0))
-    check("sleepy: off-CPU time is in nanosleep (%s)" % (top,),
-          top[0] is not None and "nanosleep" in top[0], lp["offcpu_syscalls"])
-    stalls = find(t.events("stall"), pid=p.pid)
-    check("sleepy: a stall per cycle, each ~60 ms off CPU in nanosleep (%d)" % len(stalls),
-          len(stalls) >= 10 and all("nanosleep" in e.get("syscall", "") and
-                                    55000 <= e["offcpu_us"] <= 80000 for e in stalls),
-          stalls[:2])
-    check("sleepy: each stall's parts add up to it",
-          all(abs(e["oncpu_us"] + e["offcpu_us"] + e["runq_us"] - e["busy_us"]) <= 2
-              for e in stalls), stalls[:2])
-    no_loss("sleepy", t)
+    check("sleepy -c: only loop_probe loops",
+          lp and all(l.get("comm") == "loop_probe" for l in t.summary["loops"]),
+          t.summary and [l.get("comm") for l in t.summary.get("loops", [])])
+    check_sleepy("sleepy -c", t, lp)
+    t = Lifeline("--json", "--events=loop", "--", "timeout", "3", PROBE, "sleepy")
+    t.start()
+    rc = t.wait(30)
+    check("sleepy command: lifeline exits with timeout's 124", rc == 124, rc)
+    check_sleepy("sleepy command", t, probe_loop(t.summary))
+    ns = subprocess.Popen(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", PROBE, "sleepy"],
+                          stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    try:
+        ready = ns.stdout.readline().split()
+        check("sleepy pidns: the probe is PID 1 of its namespace", ready[:2] == ["ready", "1"],
+              ready)
+        with Lifeline("--json", "--events=loop") as t:
+            time.sleep(3.0)
+    finally:
+        ns.kill()
+        ns.wait(5)
+    check_sleepy("sleepy pidns", t, probe_loop(t.summary))
 
 
 def test_idle():
@@ -409,7 +459,7 @@ def main():
     if not os.access(PROBE, os.X_OK):
         failed("loops_sched", "%s missing: run make" % PROBE)
         return finish()
-    tests = (test_sleepy, test_idle, test_epoll_echo_stalls, test_node_stalls, test_netpoller,
+    tests = (test_sleepy, test_sleepy_modes, test_idle, test_epoll_echo_stalls, test_node_stalls, test_netpoller,
              test_runq, test_calls_mode)
     # Real servers' loops are user space over the hooks the probes above test on each kernel,
     # in both modes; under emulation they take 2-3 minutes, so only make test runs them.

@@ -590,6 +590,8 @@ static void test_shared_epfd(void)
 	st[0].time_ns[LL_LS_IDLE] = st[1].time_ns[LL_LS_OFFCPU] = SEC;
 	st[0].stalls = 1;
 	st[1].stalls = 2;
+	st[0].unseen = 4;
+	st[1].unseen = 1;
 	st[2].epfd = 9;
 	add_slots(st[0].busy_hist, 100, 3);
 	add_slots(st[1].busy_hist, 100, 4);
@@ -607,6 +609,7 @@ static void test_shared_epfd(void)
 	ASSERT_EQ(a->threads, 2, "two threads");
 	ASSERT_EQ(a->wakeups, 30, "their wakeups");
 	ASSERT_EQ(a->stalls, 3, "their stalls");
+	ASSERT_EQ(a->unseen, 5, "their unseen switches");
 	ASSERT_EQ(a->busy->count, 7, "merged histogram");
 	ASSERT_EQ(a->busy_now_us, 100000, "no thread in the wait: stretch in progress");
 	ASSERT_EQ((long long)(a->idle_pct + 0.5), 48, "1 s idle of 2.1 s");
