@@ -64,9 +64,14 @@ struct {
  */
 __u32 ll_loop_hint[LL_LOOP_HINTS];
 
+static __always_inline __u32 *loop_hint(__u32 tid)
+{
+	return &ll_loop_hint[tid & (LL_LOOP_HINTS - 1)];
+}
+
 static __always_inline bool maybe_loop(__u32 tid)
 {
-	return ll_loop_hint[tid & (LL_LOOP_HINTS - 1)] != 0;
+	return *loop_hint(tid) != 0;
 }
 
 static __always_inline struct ll_loop_stats *loop_of(__u32 tid)
@@ -307,9 +312,9 @@ static __always_inline struct ll_loop_stats *loop_create(struct pt_regs *regs, _
 	if (!ll_current_traced())
 		return NULL;
 	now = bpf_ktime_get_ns();
-	__sync_fetch_and_add(&ll_loop_hint[tid & (LL_LOOP_HINTS - 1)], 1);
+	__sync_fetch_and_add(loop_hint(tid), 1);
 	if (bpf_map_update_elem(&loops, &tid, &loop_zero, BPF_NOEXIST)) {
-		__sync_fetch_and_add(&ll_loop_hint[tid & (LL_LOOP_HINTS - 1)], -1);
+		__sync_fetch_and_add(loop_hint(tid), -1);
 		ll_count_map_full();
 		return NULL;
 	}
@@ -617,6 +622,6 @@ int BPF_PROG(ll_loop_thread_exit, struct task_struct *task)
 	if (first && *first == tid)
 		bpf_map_delete_elem(&loop_epfds, &key);
 	if (!bpf_map_delete_elem(&loops, &tid))
-		__sync_fetch_and_add(&ll_loop_hint[tid & (LL_LOOP_HINTS - 1)], -1);
+		__sync_fetch_and_add(loop_hint(tid), -1);
 	return 0;
 }
