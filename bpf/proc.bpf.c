@@ -494,6 +494,13 @@ int BPF_PROG(ll_free, struct task_struct *task)
 	return 0;
 }
 
+/*
+ * A record per SIGCHLD (the event stream shows them all), or only per coalesced one (the
+ * summaries count just those): a record costs ~300 ns of the ring and its timestamp, and this
+ * is one per process that exits.
+ */
+const volatile bool ll_sigchld_all = true;
+
 SEC("tp_btf/signal_generate")
 int BPF_PROG(ll_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task,
 	     int group, int result)
@@ -501,7 +508,7 @@ int BPF_PROG(ll_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	__u32 to, from = bpf_get_current_pid_tgid() >> 32;
 	struct ll_sigchld *r;
 
-	if (sig != SIGCHLD)
+	if (sig != SIGCHLD || (!ll_sigchld_all && result != LL_SIG_ALREADY_PENDING))
 		return 0;
 	to = task->tgid;
 	if (to == ll_self_tgid || from == ll_self_tgid)

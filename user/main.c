@@ -101,6 +101,8 @@ static void fill_tracer_config(struct app *a, struct tracer_config *tc)
 	tc->loop_all = a->opts.events && (a->opts.classes & LL_CLASS_LOOP_ALL);
 	tc->loop_calls = a->opts.loops_mode == LL_LOOPS_CALLS;
 	tc->loops_off = a->opts.loops_mode == LL_LOOPS_OFF;
+	/* Summaries count only coalesced SIGCHLDs; the others are wanted only as events. */
+	tc->sigchld_all = a->opts.events && (a->opts.classes & LL_CLASS_PROC);
 	tc->ringbuf_bytes = (size_t)a->opts.ringbuf_kb * 1024;
 	tc->verbose = a->opts.verbose;
 	tc->on_record = on_record;

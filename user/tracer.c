@@ -305,6 +305,7 @@ static void set_knobs(struct lifeline_bpf *skel, const struct tracer_config *cfg
 	skel->rodata->ll_stall_ns = cfg->stall_ns;
 	skel->rodata->ll_loop_all = cfg->loop_all;
 	skel->rodata->ll_loop_calls = cfg->loop_calls;
+	skel->rodata->ll_sigchld_all = cfg->sigchld_all;
 	skel->rodata->ll_nr_futex = SYS_futex;
 	/* The sleep hook knows a thread is in an epoll wait only by its syscall number. */
 	loop_epoll_nrs(nrs);

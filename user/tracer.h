@@ -25,6 +25,7 @@ struct tracer_config {
 	bool loop_all;
 	bool loop_calls;		/* --loops calls: the per-call programs too */
 	bool loops_off;			/* --loops off: no loop program at all */
+	bool sigchld_all;		/* a record per SIGCHLD, not only the coalesced ones */
 	size_t ringbuf_bytes;		/* rounded up to a power of two pages */
 	bool verbose;
 	tracer_record_fn on_record;

@@ -95,7 +95,9 @@ def children_now(pid):
 def test_reap_once_coalesced():
     """One waitpid per SIGCHLD: signals that arrive while one is pending merge, zombies stay."""
     with Server("fork_echo", "--reap", "once") as srv:
-        with Lifeline("--events=proc", "--json", "-p", srv.pid) as t:
+        # Without events, the kernel side sends only the coalesced SIGCHLDs: the same count.
+        with Lifeline("--events=proc", "--json", "-p", srv.pid) as t, \
+                Lifeline("--json", "-p", srv.pid) as quiet:
             left = burst_until_zombies(srv)
             time.sleep(0.3)     # injected: the leftover zombies are now >= 300 ms old
             truth = len(zombies_of(srv.pid))
@@ -112,7 +114,11 @@ def test_reap_once_coalesced():
     check("reap_once: coalesced sigchld events = summary count",
           z is not None and len(coalesced) == z["coalesced_sigchld"],
           "%d events vs %s" % (len(coalesced), z and z["coalesced_sigchld"]))
+    q = zgroup(quiet.summary, srv.pid)
+    check("reap_once: without events, the same coalesced count (%d)" % len(coalesced),
+          q is not None and q["coalesced_sigchld"] == len(coalesced) and q["now"] == truth, q)
     no_loss("reap_once", t)
+    no_loss("reap_once, no events", quiet)
 
 
 def test_reap_ignore():
