@@ -496,7 +496,7 @@ int BPF_PROG(ll_free, struct task_struct *task)
 
 /*
  * A record per SIGCHLD (the event stream shows them all), or only per coalesced one (the
- * summaries count just those): a record costs ~300 ns of the ring and its timestamp, and this
+ * summaries count just those): a record costs ~270 ns of the ring and its timestamp, and this
  * is one per process that exits.
  */
 const volatile bool ll_sigchld_all = true;
