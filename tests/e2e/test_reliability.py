@@ -524,9 +524,15 @@ def test_second_sigint():
             return
         ll.signal(signal.SIGINT)
         wait_until(lambda: handled(ll.proc.pid, signal.SIGINT), 5, 0.002)
-        # Handled, and back to (still) waiting for the reader, as the shutdown is.
-        first = ll.proc.poll()
-        first = "blocked" if first is None and blocked_in_write(ll.proc.pid) else first
+        # Handled, and back to (still) waiting for the reader, as the shutdown is: the write the
+        # handler interrupted resumes, so pipe_write shows again a moment later (under
+        # emulation, a long moment: one read of wchan right after the handler can miss it).
+        def after_first():
+            rc = ll.proc.poll()
+            if rc is not None:
+                return f"exited {rc}"
+            return "blocked" if blocked_in_write(ll.proc.pid) else None
+        first = wait_until(after_first, 5, 0.002)
         ll.signal(signal.SIGINT)
         t0 = time.monotonic()
         rc = ll.exit_status(5)
