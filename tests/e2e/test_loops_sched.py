@@ -89,6 +89,13 @@ def traced_window(probe, secs, *args):
     return t, (c1 - c0) / (t1 - t0)
 
 
+def watched(secs, *args):
+    """lifeline streaming loop events with args for secs seconds once attached; the tracer."""
+    with Lifeline("--json", "--events=loop", *args) as t:
+        time.sleep(secs)
+    return t
+
+
 def check_sleepy(name, t, lp):
     """The sleepy probe's split: 80/140 idle, 60/140 off CPU in nanosleep, a stall a cycle."""
     if not lp:
@@ -137,12 +144,10 @@ def test_sleepy_modes():
     before lifeline, as lifeline's COMMAND (its exit hands over the totals), and as PID 1 of a
     PID namespace (system-wide)."""
     with Probe("sleepy") as p:
-        with Lifeline("--json", "--events=loop") as t:
-            time.sleep(3.0)
+        t = watched(3.0)
     check_sleepy("sleepy system-wide", t, loop_of(t.summary, p.pid))
     with Probe("sleepy") as p:
-        with Lifeline("--json", "--events=loop", "-c", "loop_probe") as t:
-            time.sleep(3.0)
+        t = watched(3.0, "-c", "loop_probe")
     lp = loop_of(t.summary, p.pid)
     check("sleepy -c: only loop_probe loops",
           lp and all(l.get("comm") == "loop_probe" for l in t.summary["loops"]),
@@ -153,14 +158,13 @@ def test_sleepy_modes():
     rc = t.wait(30)
     check("sleepy command: lifeline exits with timeout's 124", rc == 124, rc)
     check_sleepy("sleepy command", t, probe_loop(t.summary))
-    ns = subprocess.Popen(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", PROBE, "sleepy"],
-                          stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    ns = subprocess.Popen(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", PROBE,
+                           "sleepy"], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
     try:
         ready = ns.stdout.readline().split()
         check("sleepy pidns: the probe is PID 1 of its namespace", ready[:2] == ["ready", "1"],
               ready)
-        with Lifeline("--json", "--events=loop") as t:
-            time.sleep(3.0)
+        t = watched(3.0)
     finally:
         ns.kill()
         ns.wait(5)
@@ -459,8 +463,8 @@ def main():
     if not os.access(PROBE, os.X_OK):
         failed("loops_sched", "%s missing: run make" % PROBE)
         return finish()
-    tests = (test_sleepy, test_sleepy_modes, test_idle, test_epoll_echo_stalls, test_node_stalls, test_netpoller,
-             test_runq, test_calls_mode)
+    tests = (test_sleepy, test_sleepy_modes, test_idle, test_epoll_echo_stalls, test_node_stalls,
+             test_netpoller, test_runq, test_calls_mode)
     # Real servers' loops are user space over the hooks the probes above test on each kernel,
     # in both modes; under emulation they take 2-3 minutes, so only make test runs them.
     if os.environ.get("LL_TEST_KERNELS"):

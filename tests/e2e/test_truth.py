@@ -205,9 +205,8 @@ class Sampler(threading.Thread):
     def max_gap(self, ts_ns, parent):
         """The longest stretch of ts_ns's window that no read of parent covered."""
         lo, hi = ts_ns - WINDOW_BEFORE_NS, ts_ns + WINDOW_AFTER_NS
-        reads = self.reads.get(parent, [])
-        ends = [lo] + [x for t0, t1, n in reads if t1 >= lo and t0 <= hi for x in (t0, t1)]
-        after = next((t0 for t0, t1, n in reads if t0 > hi), hi)
+        ends = [lo] + [x for t0, t1, n in self.window(ts_ns, parent) for x in (t0, t1)]
+        after = next((t0 for t0, t1, n in self.reads.get(parent, []) if t0 > hi), hi)
         ends.append(min(after, hi))
         return max(max(0, min(b, hi) - max(a, lo)) for a, b in zip(ends[0::2], ends[1::2]))
 
