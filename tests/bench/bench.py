@@ -6,7 +6,7 @@ make bench: what lifeline costs a live workload, side by side with what a user w
     python3 tests/bench/bench.py [--quick] [--out PATH]
 
 Runs as root, on one machine, in one go. Each case (workload x observer) is a series of
-alternating pairs (baseline, traced, baseline, traced, ...) so that drift cancels; the table
+traced runs, each between two untraced ones (alone, traced, alone, ...), so that drift cancels; the table
 holds the median traced/untraced rate ratio with its min-max, the observer's own CPU time per
 second of workload (from /proc/PID/stat utime+stime, children included), its peak RSS
 (/proc/PID/status VmHWM) and what it lost. Then: lifeline's start-up time, its CPU at ~1,000
@@ -19,6 +19,7 @@ import datetime
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import signal
@@ -67,14 +68,15 @@ class Config:
     def __init__(self, quick):
         self.quick = quick
         self.pairs = 1 if quick else 5
-        # epoll_echo runs ~12 us per request, so a few-percent effect needs more pairs.
+        # Traced runs per case (each between two untraced ones). epoll_echo runs ~12 us per
+        # request, so a few-percent effect needs more of them.
         self.extra_epoll_pairs = 0 if quick else 2
         self.min_pairs = 1 if quick else 3	# when the time budget runs short
         self.dur = 1.0 if quick else 1.5	# seconds of workload per run
-        # Other users share this machine: before a pair, wait (within a budget) for a moment
+        # Other users share this machine: before a run, wait (within a budget) for a moment
         # when it is nearly idle. The wait is bounded so the whole run stays within its limit.
         self.quiet_busy = 0.15			# fraction of all CPUs busy that counts as quiet
-        self.quiet_wait = 1.0 if quick else 4.0	# per pair
+        self.quiet_wait = 1.0 if quick else 4.0	# per run
         self.quiet_budget = 10.0 if quick else 75.0	# whole run
         self.soft_limit = 95.0 if quick else 470.0	# past this, cases run min_pairs
         self.gap = 0.1 if quick else 0.2	# pause between runs (sockets, reaping settle)
@@ -235,6 +237,22 @@ def median(v):
     return statistics.median(v) if v else None
 
 
+def neighbours(before, after, i):
+    """Mean of field i of the untraced runs on either side of a traced one: drift between them
+    cancels to first order, and neither side is always first. None when either is missing."""
+    if before is None or after is None or before[i] is None or after[i] is None:
+        return None
+    return (before[i] + after[i]) / 2
+
+
+def median_ci(v, level=0.95, resamples=2000):
+    """Bootstrap interval of the median of v (seeded: the same data gives the same interval)."""
+    rng = random.Random(1)
+    meds = sorted(statistics.median(rng.choices(v, k=len(v))) for _ in range(resamples))
+    cut = int(resamples * (1 - level) / 2)
+    return meds[cut], meds[resamples - 1 - cut]
+
+
 # ---------------------------------------------------------------------------------------------
 # lifeline's BPF objects, found from its fds (bpftool here cannot show owning pids)
 
@@ -377,7 +395,7 @@ class EpollEcho(ServerWorkload):
     server = "epoll_echo"
     server_args = ["--maxevents", str(EPOLL_MAXEVENTS)]
     # Unpinned, this rate has modes 2.5x apart (server and load generator on one vCPU or on
-    # two), and pairs that straddle two modes swamp a few-percent effect. Pinned apart it
+    # two), and runs that straddle two modes swamp a few-percent effect. Pinned apart it
     # holds one mode, the one of a server whose clients are elsewhere.
     server_cpu, loadgen_cpu = 0, 1
 
@@ -796,10 +814,10 @@ class Case:
         self.base, self.traced, self.ratios = [], [], []
         self.cpu, self.rss, self.lost, self.notes, self.startup = [], [], [], [], []
         self.extra = []		# per traced run: e.g. epoll_wait/s
-        self.srv_cpu = []	# per pair: (server CPU us per item untraced, traced)
+        self.srv_cpu = []	# per traced run: (server CPU us per item untraced, traced)
         self.records = []	# per traced run: what lifeline sent
-        self.foreign = 0	# pairs during which someone else's tracer was running
-        self.noisy = 0		# pairs started while the machine was busy with others' work
+        self.foreign = 0	# traced runs during which someone else's tracer was running
+        self.noisy = 0		# traced runs started while the machine was busy with others' work
         self.error = None
 
 
@@ -911,7 +929,7 @@ class Bench:
                 self.quiet_spent += waited
                 return busy
 
-    # --- one case: alternating pairs ---------------------------------------------------------
+    # --- one case: traced runs between untraced ones -----------------------------------------
     def run_case(self, case, idx, total):
         cfg = self.cfg
         wl, obs = case.wl, case.obs
@@ -924,18 +942,15 @@ class Bench:
         pairs = cfg.pairs + (cfg.extra_epoll_pairs if isinstance(wl, EpollEcho) else 0)
         if time.monotonic() - self.t_start > cfg.soft_limit:
             pairs = cfg.min_pairs
+        self.wait_quiet()
+        before = self.baseline(case)
         for i in range(pairs):
             busy = self.wait_quiet()
-            log("%s: pair %d/%d (machine %.0f%% busy before) ..." % (tag, i + 1, pairs,
-                                                                  100 * busy))
+            log("%s: traced run %d/%d (machine %.0f%% busy before) ..." % (tag, i + 1, pairs,
+                                                                       100 * busy))
             if busy > cfg.quiet_busy:
                 case.noisy += 1
             foreign = foreign_tracers()
-            wl.prepare()
-            s0 = server_cpu(wl)
-            base = wl.run(cfg.dur)
-            s1 = server_cpu(wl)
-            time.sleep(cfg.gap)
             target = wl.prepare()
             obs.procs = []
             err = obs.start(target)
@@ -952,11 +967,8 @@ class Bench:
             traced = wl.run(cfg.dur)
             s3 = server_cpu(wl)
             c1, t1 = obs.cpu(), time.monotonic()
-            if None not in (s0, s1, s2, s3) and base and traced:
-                case.srv_cpu.append((1e6 * (s1 - s0) / (base * cfg.dur),
-                                     1e6 * (s3 - s2) / (traced * cfg.dur)))
             if wl.last_errors:
-                case.notes.append("loadgen saw %d failed requests in traced pair %d"
+                case.notes.append("loadgen saw %d failed requests in traced run %d"
                                   % (wl.last_errors, i + 1))
             rss = rss_stop()
             foreign |= foreign_tracers(obs.pids())
@@ -971,16 +983,23 @@ class Bench:
                                           (t1 - t0))
             if alive and "observer " + alive not in case.notes:
                 case.notes.append("observer " + alive + " during a traced run")
+            time.sleep(cfg.gap)
+            self.wait_quiet()
+            after = self.baseline(case)
+            base = neighbours(before, after, 0)
+            bcpu = neighbours(before, after, 1)
+            before = after
             if base is None or traced is None:
                 case.notes.append("a run reported no rate")
-                log("%s: pair %d: no rate (base %s, traced %s)" % (tag, i + 1, base, traced))
+                log("%s: run %d: no rate (baselines %s, traced %s)" % (tag, i + 1, base, traced))
                 continue
+            if bcpu is not None and s2 is not None and s3 is not None:
+                case.srv_cpu.append((bcpu, 1e6 * (s3 - s2) / (traced * cfg.dur)))
             if foreign:
                 case.foreign += 1
                 self.foreign |= foreign
-            case.base.append(base)
             case.traced.append(traced)
-            case.ratios.append(traced / base if base else 0.0)
+            case.ratios.append(traced / base)
             if c0 is not None and c1 is not None:
                 case.cpu.append((c1 - c0) / (t1 - t0))
             if rss is not None:
@@ -989,12 +1008,25 @@ class Bench:
             case.startup.append(obs.startup_s)
             if records is not None:
                 case.records.append(records)
-            log("%s: pair %d/%d: base %.0f, traced %.0f %s -> ratio %.3f, observer CPU %.1f%%, "
-                "RSS %.1f MB, lost %s" % (tag, i + 1, pairs, base, traced, wl.unit,
-                                          traced / base if base else 0,
-                                          100 * case.cpu[-1] if case.cpu else float("nan"),
-                                          (rss or 0) / 1024, lost))
-            time.sleep(cfg.gap)
+            log("%s: run %d/%d: baselines %.0f, traced %.0f %s -> ratio %.3f, observer CPU "
+                "%.1f%%, RSS %.1f MB, lost %s" % (tag, i + 1, pairs, base, traced, wl.unit,
+                                                  traced / base,
+                                                  100 * case.cpu[-1] if case.cpu else
+                                                  float("nan"), (rss or 0) / 1024, lost))
+
+    def baseline(self, case):
+        """One untraced run: (rate, server CPU us per item or None), or None without a rate."""
+        wl, dur = case.wl, self.cfg.dur
+        wl.prepare()
+        s0 = server_cpu(wl)
+        rate = wl.run(dur)
+        s1 = server_cpu(wl)
+        time.sleep(self.cfg.gap)
+        if not rate:
+            return None
+        case.base.append(rate)
+        cpu = 1e6 * (s1 - s0) / (rate * dur) if None not in (s0, s1) else None
+        return (rate, cpu)
 
     # --- extras ------------------------------------------------------------------------------
     def paced_lifecycles(self, rate, secs):
@@ -1167,7 +1199,7 @@ class Bench:
         self.setup()
         wls = [ForkEcho(self), ForkStorm(self), EpollEcho(self)]
         cases = [Case(w, o(self)) for w in wls for o in OBSERVERS]
-        log("lifeline bench (%s): %d cases x %d pair(s) x %.1f s runs; CPU %s, %d vCPUs, "
+        log("lifeline bench (%s): %d cases x %d traced run(s) x %.1f s; CPU %s, %d vCPUs, "
             "kernel %s; background load %.0f%% of all CPUs" %
             ("quick" if self.cfg.quick else "full", len(cases), self.cfg.pairs, self.cfg.dur,
              self.machine["cpu"], self.machine["ncpu"], self.machine["kernel"],
@@ -1214,7 +1246,7 @@ class Bench:
           % (" QUICK=1" if cfg.quick else "", " --quick" if cfg.quick else "", m["date"],
              self.elapsed))
         if cfg.quick:
-            a("**Quick mode**: one pair of %.1f s runs per case, so ratios are rough." % cfg.dur)
+            a("**Quick mode**: one traced run of %.1f s per case, so ratios are rough." % cfg.dur)
         a("")
         a("## Machine")
         a("")
@@ -1239,10 +1271,13 @@ class Bench:
         a("")
         a("## Method")
         a("")
-        a("- Each case runs %d alternating pair(s) (%d for epoll_echo): the workload alone for "
-          "%.1f s, then again for %.1f s with the observer attached. The ratio is traced rate / "
-          "baseline rate of the same pair; the table gives the median ratio and its min–max "
-          "over the pairs, and the median rates." %
+        a("- Each case runs the workload %d time(s) (%d for epoll_echo) for %.1f s with the "
+          "observer attached, each between two untraced runs of %.1f s (alone, traced, alone, "
+          "traced, ..., alone). A traced run's ratio is its rate / the mean rate of the two "
+          "untraced runs beside it, so drift between them cancels to first order and neither "
+          "kind of run always comes first. The table gives the median ratio with a 95%% "
+          "bootstrap interval of that median (the spread this shared VM leaves in it) and the "
+          "min–max, and the median rates." %
           (cfg.pairs, cfg.pairs + cfg.extra_epoll_pairs, cfg.dur, cfg.dur))
         a("- Workloads, all on loopback, load generators as separate processes:")
         for w in wls:
@@ -1252,7 +1287,7 @@ class Bench:
           "(clock-tick resolution: 10 ms per run of %.1f s = %.1f%%). BPF programs run in the "
           "traced tasks' context, so their cost shows up in the workload's rate (and in the BPF "
           "profile below), not in this column. Peak RSS is `VmHWM`, sampled every 50 ms "
-          "during the traced run, summed over the observer's processes, max over the pairs."
+          "during the traced run, summed over the observer's processes, max over the traced runs."
           % (cfg.dur, 1.0 / cfg.dur))
         a("- strace attaches with `-f -p` to the server (for forkstorm, to a gate shell that then "
           "execs forkstorm, so the whole storm is traced). perf trace runs system-wide (`-a`) on "
@@ -1260,10 +1295,10 @@ class Bench:
           "snoops." % PERF_SET)
         a("- A traced run starts only once its observer is attached; observers are stopped with "
           "SIGINT after it. The start-up column is launch → attached as detected below.")
-        a("- This VM is shared with other users' builds and tests. Before each pair the bench "
-          "waits (at most %.0f s per pair, %.0f s in all; %.0f s were spent) for a 0.25 s window "
-          "in which the machine is under %.0f%% busy, and it notes the pairs that started "
-          "without one. Noise shows as a wide min–max: read those medians with care." %
+        a("- This VM is shared with other users' builds and tests. Before each run the bench "
+          "waits (at most %.0f s per run, %.0f s in all; %.0f s were spent) for a 0.25 s window "
+          "in which the machine is under %.0f%% busy, and it notes the traced runs that started "
+          "without one. Noise shows as a wide interval: read those medians with care." %
           (cfg.quiet_wait, cfg.quiet_budget, self.quiet_spent, 100 * cfg.quiet_busy))
         a("")
         a("| observer | output | attached when | lost counted from |")
@@ -1281,7 +1316,8 @@ class Bench:
             a("")
             a("### %s (%s)" % (w.name, w.unit))
             a("")
-            a("| observer | baseline | traced | ratio median (min–max) | observer CPU "
+            a("| observer | baseline | traced | ratio median [95% interval] (min–max) "
+              "| observer CPU "
               "| peak RSS | lost | start-up |")
             a("|---|---:|---:|---|---:|---:|---:|---:|")
             for c in cases:
@@ -1296,9 +1332,10 @@ class Bench:
                 lost = ("n/a" if any(x is None for x in c.lost) else str(sum(c.lost)))
                 if isinstance(o, Strace):
                     lost = "– (synchronous)"
-                a("| %s | %.0f | %.0f | **%.3f** (%.3f–%.3f) | %.1f%% | %.1f MB | %s | "
-                  "%.2f s |" % (o.name, median(c.base), median(c.traced),
-                                median(c.ratios), min(c.ratios), max(c.ratios),
+                lo, hi = median_ci(c.ratios)
+                a("| %s | %.0f | %.0f | **%.3f** [%.3f–%.3f] (%.3f–%.3f) | %.1f%% | %.1f MB "
+                  "| %s | %.2f s |" % (o.name, median(c.base), median(c.traced),
+                                       median(c.ratios), lo, hi, min(c.ratios), max(c.ratios),
                                 100 * median(c.cpu) if c.cpu else float("nan"),
                                 max(c.rss) / 1024 if c.rss else float("nan"), lost,
                                 median([s for s in c.startup if s is not None] or [0])))
@@ -1306,7 +1343,8 @@ class Bench:
             if cpu_rows:
                 a("")
                 a("The server process's own CPU time per %s (its clients excluded), median "
-                  "over the pairs; the shared VM blurs this less than the rate:" % w.item)
+                  "over the traced runs (untraced: the mean of the two runs beside each):" %
+                  w.item)
                 a("")
                 a("| observer | untraced | traced | ratio |")
                 a("|---|---:|---:|---:|")
@@ -1321,8 +1359,8 @@ class Bench:
                 a("")
                 a("Baselines of this workload ranged from %.0f to %.0f %s over the run: the rate "
                   "has several modes, depending on where the scheduler places its processes "
-                  "on the %d vCPUs and on other users' load, so a pair "
-                  "whose two runs land in different modes gives an outlier ratio; the median "
+                  "on the %d vCPUs and on other users' load, so a traced run "
+                  "whose neighbours land in another mode gives an outlier ratio; the median "
                   "absorbs a few of them." % (min(bases), max(bases), w.unit, self.machine["ncpu"]))
             extra = [x for c in cases if c.wl is w for x in c.extra]
             if extra:
@@ -1334,13 +1372,13 @@ class Bench:
                     if c.wl is w and c.noisy]
             if busy:
                 a("")
-                a("Pairs that started while other work kept the machine > %.0f%% busy (after "
+                a("Traced runs that started while other work kept the machine > %.0f%% busy (after "
                   "the bounded wait for quiet): %s." % (100 * cfg.quiet_busy, ", ".join(busy)))
             fp = ["%s %d/%d" % (c.obs.name, c.foreign, len(c.ratios)) for c in cases
                   if c.wl is w and c.foreign]
             if fp:
                 a("")
-                a("Pairs that overlapped another user's tracer on this machine (%s): %s." %
+                a("Traced runs that overlapped another user's tracer on this machine (%s): %s." %
                   (", ".join(sorted(self.foreign)), ", ".join(fp)))
             notes = ["%s: %s" % (c.obs.name, "; ".join(c.notes)) for c in cases
                      if c.wl is w and c.notes]
@@ -1518,9 +1556,12 @@ class Bench:
                             "**missed**"))
                 continue
             r = median(c.ratios)
-            aim = "aim 99%% %s" % ("reached" if r >= AIM_RATIO else "not reached")
+            lo, hi = median_ci(c.ratios)
+            aim = "aim 99%% %s" % ("reached" if r >= AIM_RATIO else
+                                   "inside the interval" if hi >= AIM_RATIO else "not reached")
             out.append(("lifeline system-wide keeps ≥ 97%% of the untraced rate: %s" % wkey,
-                        "%.1f%% (min %.1f%%)" % (100 * r, 100 * min(c.ratios)),
+                        "%.1f%% [%.1f–%.1f%%] (min %.1f%%)" % (100 * r, 100 * lo, 100 * hi,
+                                                              100 * min(c.ratios)),
                         verdict(r >= TARGET_RATIO, "%+.1f points; %s" %
                                 (100 * (r - TARGET_RATIO), aim))))
         for wkey in ("fork_echo", "forkstorm", "epoll_echo"):
@@ -1532,8 +1573,8 @@ class Bench:
                 out.append(("at least as good as exitsnoop+execsnoop: %s" % wkey,
                             "%.1f%% vs %.1f%%" % (100 * median(c.ratios), 100 * median(s.ratios)),
                             verdict(d >= -0.01, "%+.1f points%s" % (
-                                100 * d, "; the pairs' ranges overlap" if overlap else
-                                "; the pairs' ranges do not overlap"))))
+                                100 * d, "; the runs' ranges overlap" if overlap else
+                                "; the runs' ranges do not overlap"))))
             st = self.find(cases, wkey, "strace")
             if c and st and c.ratios and st.ratios:
                 out.append(("far ahead of strace: %s" % wkey,
@@ -1593,7 +1634,7 @@ class Bench:
               if (w, "lifeline") in ratios]
         if ll:
             parts.append("lifeline system-wide kept %s of the untraced rate across the three "
-                         "workloads (median of pairs)." %
+                         "workloads (median of traced runs)." %
                          " / ".join("%.1f%%" % (100 * r) for r in ll))
         st = [ratios[(w, "strace")] for w in ("fork_echo", "forkstorm", "epoll_echo")
               if (w, "strace") in ratios]
@@ -1624,7 +1665,7 @@ class Bench:
         if tot:
             parts.append("What lifeline itself spends, measured directly (bpf_stats and "
                          "/proc): " + "; ".join(tot) + ". On the fork workloads these shares are "
-                         "small next to the pair-to-pair spread, which comes from other users' "
+                         "small next to the run-to-run spread, which comes from other users' "
                          "load on this shared VM and from scheduling (see the min–max); "
                          "bpf_stats' `run_time_ns` also leaves out the tracepoint dispatch.")
         for wl, rate, rows, err in stats:
