@@ -605,6 +605,69 @@ def wait_until(fn, timeout=5.0, interval=0.01):
 
 # ---- timing under emulation ----
 
+
+# ---- cgroup v2 ----------------------------------------------------------------------------------
+
+def mountinfo_cgroup2():
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            left, _, right = line.partition(" - ")
+            if right.split()[:1] == ["cgroup2"]:
+                return left.split()[4]
+    return None
+
+
+CG2 = mountinfo_cgroup2()
+
+
+def cg_rel(path):
+    return path[len(CG2):] or "/"
+
+
+def proc_cgroup2(pid):
+    """The cgroup v2 path /proc/PID/cgroup gives, or None."""
+    try:
+        with open("/proc/%d/cgroup" % pid) as f:
+            for line in f:
+                if line.startswith("0::"):
+                    return line[3:].strip()
+    except OSError:
+        return None
+    return None
+
+
+def cg_procs(path):
+    with open(os.path.join(path, "cgroup.procs")) as f:
+        return {int(x) for x in f.read().split()}
+
+
+def cg_place(path, pid):
+    with open(os.path.join(path, "cgroup.procs"), "w") as f:
+        f.write(str(pid))
+
+
+def cg_remove(path):
+    """Kill what is left in it (and below), then remove it; bounded."""
+    if not os.path.isdir(path):
+        return
+    for sub in sorted((os.path.join(d, n) for d, ns, _ in os.walk(path) for n in ns),
+                      key=len, reverse=True):
+        cg_remove(sub)
+    for pid in cg_procs(path) if os.path.exists(os.path.join(path, "cgroup.procs")) else ():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    wait_until(lambda: not cg_procs(path), timeout=10)
+    for _ in range(200):
+        try:
+            os.rmdir(path)
+            return
+        except OSError:
+            time.sleep(0.05)
+    info("could not remove %s" % path)
+
+
 def added_us(starts=0):
     """What emulation adds to a timed duration that holds starts process starts (fork+exec):
     the delay's own latency, or each start's (which holds a delay's too)."""

@@ -27,6 +27,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import check, failed, finish, info, run_test, wait_until  # noqa: E402
 from lltest import LIFELINE, ROOT, Lifeline, find, run_lifeline  # noqa: E402
+from lltest import CG2, cg_place, cg_procs, cg_rel, cg_remove, proc_cgroup2  # noqa: E402
 
 TAG = "h3-test-%d" % os.getpid()
 
@@ -80,66 +81,6 @@ end = time.monotonic() + 20
 while time.monotonic() < end and any(os.path.exists("/proc/%d" % g) for g in gpids):
     time.sleep(0.02)
 """
-
-
-def mountinfo_cgroup2():
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            left, _, right = line.partition(" - ")
-            if right.split()[:1] == ["cgroup2"]:
-                return left.split()[4]
-    return None
-
-
-CG2 = mountinfo_cgroup2()
-
-
-def cg_rel(path):
-    return path[len(CG2):] or "/"
-
-
-def proc_cgroup2(pid):
-    """The cgroup v2 path /proc/PID/cgroup gives, or None."""
-    try:
-        with open("/proc/%d/cgroup" % pid) as f:
-            for line in f:
-                if line.startswith("0::"):
-                    return line[3:].strip()
-    except OSError:
-        return None
-    return None
-
-
-def cg_procs(path):
-    with open(os.path.join(path, "cgroup.procs")) as f:
-        return {int(x) for x in f.read().split()}
-
-
-def cg_place(path, pid):
-    with open(os.path.join(path, "cgroup.procs"), "w") as f:
-        f.write(str(pid))
-
-
-def cg_remove(path):
-    """Kill what is left in it (and below), then remove it; bounded."""
-    if not os.path.isdir(path):
-        return
-    for sub in sorted((os.path.join(d, n) for d, ns, _ in os.walk(path) for n in ns),
-                      key=len, reverse=True):
-        cg_remove(sub)
-    for pid in cg_procs(path) if os.path.exists(os.path.join(path, "cgroup.procs")) else ():
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    wait_until(lambda: not cg_procs(path), timeout=10)
-    for _ in range(200):
-        try:
-            os.rmdir(path)
-            return
-        except OSError:
-            time.sleep(0.05)
-    info("could not remove %s" % path)
 
 
 def kill_all(procs):

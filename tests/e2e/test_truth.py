@@ -3,8 +3,8 @@
 ms late under connect-per-request load, fork_echo that never reaps, fork_echo that ignores
 SIGCHLD, a parent that exits leaving zombies to its subreaper, and a PID namespace whose python
 PID 1 never waits while its children orphan grandchildren and reap their own) runs under each of
-lifeline's modes: system-wide, -p, -c, -- COMMAND, attached mid-load, with processes and zombies
-that predate lifeline. In every mode:
+lifeline's modes: system-wide, -p, -c, --cgroup, -- COMMAND, attached mid-load, with processes and
+zombies that predate lifeline. In every mode:
 
   - zombies now per parent, in every periodic JSON summary (-i), equal what /proc held around
     that summary's instant (a sampler thread reads /proc every few ms; the summary must fall
@@ -28,7 +28,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import (BUILD, Server, check, finish, info, proc_state,  # noqa: E402
                     run_test)
-from lltest import LIFELINE, ROOT, Lifeline, set_subreaper, wait_until  # noqa: E402
+from lltest import LIFELINE, ROOT, Lifeline, set_subreaper, skip, wait_until  # noqa: E402
+from lltest import CG2, cg_place, cg_rel, cg_remove  # noqa: E402
 
 LOOP_DELAY_US = 30000           # fork_echo --reap-delay-ms 30
 NS_REAP_DELAY_US = 20000        # the namespace's reaper waits this long after each child is a Z
@@ -288,6 +289,16 @@ class Run:
         self.sampler = Sampler()
         self.sums = self.evs = self.work = None
         self.state = {}
+        # --cgroup: the driver is placed in a cgroup of its own before it forks anything.
+        self.cgroup = os.path.join(CG2, os.path.basename(tag)) if "CGROUP" in args else None
+
+    def cleanup(self):
+        for t in (self.sums, self.evs):
+            if t and t.proc and t.proc.poll() is None:
+                t.proc.kill()
+        open(self.gate + ".stop", "w").close()
+        if self.cgroup:
+            cg_remove(self.cgroup)      # what is left of the workload in it goes too
 
     def workload_argv(self):
         return [sys.executable, os.path.abspath(__file__), "--workload", self.state_path,
@@ -295,6 +306,10 @@ class Run:
 
     def tracers(self, driver):
         args = [a.replace("DRIVER", str(driver)) for a in self.args]
+        if self.cgroup:
+            os.mkdir(self.cgroup)
+            cg_place(self.cgroup, driver)
+            args = [cg_rel(self.cgroup) if a == "CGROUP" else a for a in args]
         if self.command:
             self.sums = Lifeline("-j", "-i", "0.5", "--", *self.workload_argv())
             self.sums.start()
@@ -537,6 +552,7 @@ MODES = [
     ("system", [], False, False),
     ("pid", ["-p", "DRIVER"], False, False),
     ("comm", ["-c", "fork_echo"], False, False),
+    ("cgroup", ["--cgroup", "CGROUP"], False, False),
     ("command", [], True, False),
     ("midload", [], False, True),
     ("predates", ["-p", "DRIVER"], False, True),
@@ -544,14 +560,14 @@ MODES = [
 
 
 def test_mode(mode, args, command, late):
+    if "CGROUP" in args and not CG2:
+        skip(f"truth_{mode}", "no cgroup2 mounted")
+        return
     run = Run(mode, args, command, late)
     try:
         run.run()
     finally:
-        for t in (run.sums, run.evs):
-            if t and t.proc and t.proc.poll() is None:
-                t.proc.kill()
-        open(run.gate + ".stop", "w").close()
+        run.cleanup()
     info(f"{mode}: lost events: summaries {run.sums.summary and run.sums.summary.get('lost')}, "
          f"events {run.evs.summary and run.evs.summary.get('lost')}")
     sums = check_zombies_now(run)
