@@ -506,6 +506,7 @@ static int write_loops(FILE *f, const struct ll_snapshot *s, const struct prom_o
 		a->v[P_STALLS] += l->stalls;
 		if (l->max_stall_us > a->v[P_MAX_STALL])
 			a->v[P_MAX_STALL] = l->max_stall_us;
+		a->v[P_UNSEEN] += l->unseen;
 		if (l->calls)
 			a->v[P_CALLS] = 1;
 	}

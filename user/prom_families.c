@@ -94,6 +94,10 @@ const struct prom_family prom_families[] = {
 	  "Busy periods longer than --stall-ms, by command." },
 	{ "lifeline_loop_stall_max_seconds", "gauge", "comm", PG_LOOPS, PV_SEC, P_MAX_STALL, false,
 	  "Longest stall seen since start, by command." },
+	{ "lifeline_loop_unseen_switches_total", "counter", "comm", PG_LOOPS, PV_U64, P_UNSEEN,
+	  false,
+	  "Context switches of the loop threads that reached no scheduler tracepoint, placed from "
+	  "their CPU time; a few are normal, many mean the split of time is less sure." },
 	{ "lifeline_fork_failures_total", "counter", "comm", PG_FORK_FAILURES, PV_OWN, 0, false,
 	  "Failed fork/vfork/clone/clone3 calls, by command and errno (EAGAIN: a pids cgroup or "
 	  "process limit)." },

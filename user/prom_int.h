@@ -12,7 +12,7 @@
 #include "prom.h"
 
 #define PROM_LABEL_LEN		24	/* a command name, or PROM_OTHER_COMM */
-#define PROM_NVAL		9
+#define PROM_NVAL		10	/* the longest enum below: the loops' */
 #define PROM_NHIST		2
 
 /* The writer a family's samples come from; each writes its families in table order. */
@@ -48,7 +48,8 @@ enum { L_ACCEPTS, L_ERRORS, L_FORKED, L_BL_LIMIT, L_BL_PEAK, L_BL_FULL };
 enum { L_H_QUEUE };
 /* P_CALLS: set when a loop of the label set has per-call facts (--loops calls, an epoll wait) */
 enum { P_WAKEUPS, P_EVENTS, P_TIMEOUTS, P_FULL, P_BUSY, P_BLOCKED, P_STALLS, P_MAX_STALL,
-       P_CALLS };
+       P_UNSEEN, P_CALLS, P_NVAL };
+_Static_assert(P_NVAL <= PROM_NVAL, "PROM_NVAL too small for the loops' values");
 
 /* One metric family: the names, types and help of doc/reference.md ("Prometheus"). */
 struct prom_family {

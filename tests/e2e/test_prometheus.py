@@ -166,6 +166,8 @@ COMPARED = [
     ("lifeline_loop_stalls_total", ("comm",), "loops", ("comm",), lambda e: e["stalls"]),
     ("lifeline_loop_stall_max_seconds", ("comm",), "loops", ("comm",),
      lambda e: e.get("max_stall_us", 0) / 1e6, max),  # left out without stalls
+    ("lifeline_loop_unseen_switches_total", ("comm",), "loops", ("comm",),
+     lambda e: e["unseen_switches"]),
 ]
 
 SCALARS = [

@@ -98,7 +98,7 @@ static void test_globals(void)
 	block_is(t, "lifeline_accepts_total",
 		 "# HELP lifeline_accepts_total Connections accepted, by listening command and "
 		 "port.\n# TYPE lifeline_accepts_total counter\n");
-	ASSERT_EQ(count_lines(t, "# TYPE "), 35, "families");
+	ASSERT_EQ(count_lines(t, "# TYPE "), 36, "families");
 	/* The kernel's listen counters are unknown until /proc/net/netstat was read: no sample. */
 	block_is(t, "lifeline_listen_overflows_total",
 		 "# HELP lifeline_listen_overflows_total The kernel's TcpExt ListenOverflows since "
@@ -361,10 +361,10 @@ static void test_loops(void)
 		{ .pid = 30, .tid = 30, .comm = "redis-server", .alive = true, .wakeups = 100,
 		  .events = 150, .timeouts = 5, .full = 1, .busy = &busy1, .blocked = &blocked1,
 		  .stalls = 2, .max_stall_us = 60000, .calls = true, .busy_ns = 61500000,
-		  .idle_ns = 2000000000 },
+		  .idle_ns = 2000000000, .unseen = 4 },
 		{ .pid = 30, .tid = 31, .comm = "redis-server", .alive = false, .wakeups = 10,
 		  .events = 10, .busy = &busy2, .blocked = NULL, .stalls = 1,
-		  .max_stall_us = 120000, .calls = true, .busy_ns = 120000000 },
+		  .max_stall_us = 120000, .calls = true, .busy_ns = 120000000, .unseen = 3 },
 	};
 	struct ll_snapshot s = { .loops = l, .nloops = 2 };
 	char *t;
@@ -386,7 +386,8 @@ static void test_loops(void)
 		    strstr(t, "\nlifeline_loop_full_total{comm=\"redis-server\"} 1\n") &&
 		    strstr(t, "\nlifeline_loop_blocked_seconds_total{comm=\"redis-server\"} 2\n") &&
 		    strstr(t, "\nlifeline_loop_stalls_total{comm=\"redis-server\"} 3\n") &&
-		    strstr(t, "\nlifeline_loop_stall_max_seconds{comm=\"redis-server\"} 0.12\n"),
+		    strstr(t, "\nlifeline_loop_stall_max_seconds{comm=\"redis-server\"} 0.12\n") &&
+		    strstr(t, "\nlifeline_loop_unseen_switches_total{comm=\"redis-server\"} 7\n"),
 		    "loop counters");
 	free(t);
 }
