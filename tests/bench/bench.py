@@ -5,14 +5,14 @@ make bench: what lifeline costs a live workload, side by side with what a user w
 
     python3 tests/bench/bench.py [--quick] [--out PATH]
 
-Runs as root, on one machine, in one go. Each case (workload x observer) is a series of
-traced runs, each between two untraced ones (alone, traced, alone, ...), so that drift cancels; the table
-holds the median traced/untraced rate ratio with its min-max, the observer's own CPU time per
-second of workload (from /proc/PID/stat utime+stime, children included), its peak RSS
-(/proc/PID/status VmHWM) and what it lost. Then: lifeline's start-up time, its CPU at ~1,000
-process lifecycles per second, the largest fork/exit rate it follows with zero loss (default
-ring buffer), and the BPF programs' own cost (kernel.bpf_stats_enabled run_time_ns/run_cnt).
-Writes tests/bench/RESULTS.md. Python 3 standard library only.
+Runs as root, on one machine, in one go. Each case (workload x observer) is a series of traced
+runs, each between two untraced ones (alone, traced, alone, ...), so that drift cancels; the
+table holds the median traced/untraced rate ratio with a 95% interval and its min-max, the
+observer's own CPU time per second of workload (from /proc/PID/stat utime+stime, children
+included), its peak RSS (/proc/PID/status VmHWM) and what it lost. Then: lifeline's start-up
+time, its CPU at ~1,000 process lifecycles per second, the largest fork/exit rate it follows
+with zero loss (default ring buffer), and the BPF programs' own cost (kernel.bpf_stats_enabled
+run_time_ns/run_cnt). Writes tests/bench/RESULTS.md. Python 3 standard library only.
 """
 import argparse
 import datetime
@@ -67,18 +67,18 @@ TARGET_START_S = 0.5
 class Config:
     def __init__(self, quick):
         self.quick = quick
-        self.pairs = 1 if quick else 5
+        self.runs = 1 if quick else 5
         # Traced runs per case (each between two untraced ones). epoll_echo runs ~12 us per
         # request, so a few-percent effect needs more of them.
-        self.extra_epoll_pairs = 0 if quick else 2
-        self.min_pairs = 1 if quick else 3	# when the time budget runs short
+        self.extra_epoll_runs = 0 if quick else 2
+        self.min_runs = 1 if quick else 3	# when the time budget runs short
         self.dur = 1.0 if quick else 1.5	# seconds of workload per run
         # Other users share this machine: before a run, wait (within a budget) for a moment
         # when it is nearly idle. The wait is bounded so the whole run stays within its limit.
         self.quiet_busy = 0.15			# fraction of all CPUs busy that counts as quiet
         self.quiet_wait = 1.0 if quick else 4.0	# per run
         self.quiet_budget = 10.0 if quick else 75.0	# whole run
-        self.soft_limit = 95.0 if quick else 470.0	# past this, cases run min_pairs
+        self.soft_limit = 95.0 if quick else 470.0	# past this, cases run min_runs
         self.gap = 0.1 if quick else 0.2	# pause between runs (sockets, reaping settle)
         self.attach_timeout = 30.0
         self.settle = 0.05			# after an observer reached its event loop
@@ -939,14 +939,14 @@ class Bench:
             case.error = why
             log("%s: skipped (%s)" % (tag, why))
             return
-        pairs = cfg.pairs + (cfg.extra_epoll_pairs if isinstance(wl, EpollEcho) else 0)
+        runs = cfg.runs + (cfg.extra_epoll_runs if isinstance(wl, EpollEcho) else 0)
         if time.monotonic() - self.t_start > cfg.soft_limit:
-            pairs = cfg.min_pairs
+            runs = cfg.min_runs
         self.wait_quiet()
         before = self.baseline(case)
-        for i in range(pairs):
+        for i in range(runs):
             busy = self.wait_quiet()
-            log("%s: traced run %d/%d (machine %.0f%% busy before) ..." % (tag, i + 1, pairs,
+            log("%s: traced run %d/%d (machine %.0f%% busy before) ..." % (tag, i + 1, runs,
                                                                        100 * busy))
             if busy > cfg.quiet_busy:
                 case.noisy += 1
@@ -1009,7 +1009,7 @@ class Bench:
             if records is not None:
                 case.records.append(records)
             log("%s: run %d/%d: baselines %.0f, traced %.0f %s -> ratio %.3f, observer CPU "
-                "%.1f%%, RSS %.1f MB, lost %s" % (tag, i + 1, pairs, base, traced, wl.unit,
+                "%.1f%%, RSS %.1f MB, lost %s" % (tag, i + 1, runs, base, traced, wl.unit,
                                                   traced / base,
                                                   100 * case.cpu[-1] if case.cpu else
                                                   float("nan"), (rss or 0) / 1024, lost))
@@ -1201,7 +1201,7 @@ class Bench:
         cases = [Case(w, o(self)) for w in wls for o in OBSERVERS]
         log("lifeline bench (%s): %d cases x %d traced run(s) x %.1f s; CPU %s, %d vCPUs, "
             "kernel %s; background load %.0f%% of all CPUs" %
-            ("quick" if self.cfg.quick else "full", len(cases), self.cfg.pairs, self.cfg.dur,
+            ("quick" if self.cfg.quick else "full", len(cases), self.cfg.runs, self.cfg.dur,
              self.machine["cpu"], self.machine["ncpu"], self.machine["kernel"],
              100 * self.machine["busy_before"]))
         idx = 0
@@ -1278,7 +1278,7 @@ class Bench:
           "kind of run always comes first. The table gives the median ratio with a 95%% "
           "bootstrap interval of that median (the spread this shared VM leaves in it) and the "
           "min–max, and the median rates." %
-          (cfg.pairs, cfg.pairs + cfg.extra_epoll_pairs, cfg.dur, cfg.dur))
+          (cfg.runs, cfg.runs + cfg.extra_epoll_runs, cfg.dur, cfg.dur))
         a("- Workloads, all on loopback, load generators as separate processes:")
         for w in wls:
             a("  - **%s** (%s): %s." % (w.key, w.unit, w.describe()))
