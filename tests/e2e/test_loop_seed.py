@@ -22,22 +22,44 @@ def asleep_in_epoll(pid):
     return bool(fields) and fields[0].isdigit() and int(fields[0]) in EPOLL_NRS
 
 
-def three_wakeups(pid, port):
-    """Connect, send, close, each once the loop is back asleep in its wait: three wake-ups
-    (accept, read, EOF) that cannot merge. Returns the bytes echoed."""
-    back_asleep = lambda: wait_until(lambda: asleep_in_epoll(pid), 5)  # noqa: E731
+def sleeps(pid):
+    """How many times pid has gone to sleep (voluntary_ctxt_switches in its status)."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("voluntary_ctxt_switches:"):
+                return int(line.split()[1])
+    return 0
+
+
+def after_wakeup(pid, action):
+    """Runs action, then waits until pid has woken for it and slept in its wait again: asleep in
+    the wait alone is not enough, right after connect() it may not have woken yet."""
+    before = sleeps(pid)
+    out = action()
+    wait_until(lambda: sleeps(pid) > before and asleep_in_epoll(pid), 5)
+    return out
+
+
+def echo(s, n):
+    s.sendall(b"x" * n)
     got = b""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        back_asleep()
-        s.sendall(b"x" * 64)
-        while len(got) < 64:
-            chunk = s.recv(64 - len(got))
-            if not chunk:
-                break
-            got += chunk
-        back_asleep()
-    back_asleep()
+    while len(got) < n:
+        chunk = s.recv(n - len(got))
+        if not chunk:
+            break
+        got += chunk
     return len(got)
+
+
+def three_wakeups(pid, port):
+    """Connect, send, close, each once the loop has handled the one before: three wake-ups
+    (accept, read, EOF) that cannot merge. Returns the bytes echoed."""
+    s = after_wakeup(pid, lambda: socket.create_connection(("127.0.0.1", port), timeout=5))
+    try:
+        got = after_wakeup(pid, lambda: echo(s, 64))
+    finally:
+        after_wakeup(pid, s.close)
+    return got
 
 
 def test_idle_at_attach():
