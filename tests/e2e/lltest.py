@@ -514,6 +514,15 @@ def _field(pid, number):
     return None if st is None else (st[0] if number == 3 else int(st[number - 3]))
 
 
+def proc_status(pid):
+    """/proc/PID/status as {field: value}, {} once pid is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return {k: v.strip() for k, sep, v in (ln.partition(":") for ln in f) if sep}
+    except OSError:
+        return {}
+
+
 def proc_state(pid):
     """'R', 'S', 'D', 'Z', ... as the kernel reports it; None once the pid is gone."""
     return _field(pid, 3)

@@ -10,7 +10,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import Server, check, failed, finish, info, run_test  # noqa: E402
-from lltest import Lifeline, no_loss, wait_until  # noqa: E402
+from lltest import Lifeline, no_loss, proc_status, wait_until  # noqa: E402
 
 EPOLL_NRS = {"x86_64": (232, 281, 441), "aarch64": (22, 441)}.get(os.uname().machine, ())
 IDLE_S = 1.0
@@ -24,11 +24,7 @@ def asleep_in_epoll(pid):
 
 def sleeps(pid):
     """How many times pid has gone to sleep (voluntary_ctxt_switches in its status)."""
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("voluntary_ctxt_switches:"):
-                return int(line.split()[1])
-    return 0
+    return int(proc_status(pid).get("voluntary_ctxt_switches", 0))
 
 
 def after_wakeup(pid, action):

@@ -24,7 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import binary, check, finish, info, run_test, wait_until  # noqa: E402
-from lltest import skip  # noqa: E402
+from lltest import proc_status, skip  # noqa: E402
 from lltest import free_port, prog_ids, run_lifeline, tcp_listen_addrs  # noqa: E402
 from lltest import LIFELINE, ROOT, Lifeline  # noqa: E402
 
@@ -438,14 +438,8 @@ def test_signal_before_attach():
 
 def sigmask(pid, field, sig):
     """Whether sig is in the /proc/PID/status mask field (SigCgt, SigPnd, ShdPnd)."""
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return bool(int(line.split()[1], 16) & (1 << (sig - 1)))
-    except OSError:
-        pass
-    return False
+    v = proc_status(pid).get(field)
+    return bool(v) and bool(int(v, 16) & (1 << (sig - 1)))
 
 
 def catches(pid, sig):

@@ -18,7 +18,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lltest import slow_upper, timed_check  # noqa: E402
+from lltest import proc_status, slow_upper, timed_check  # noqa: E402
 from lltest import (Server, check, children, exit_code, failed, finish, free_port,  # noqa: E402
                     group_members, info, missing_binaries, pgid, ppid, proc_state,
                     run_binary, run_loadgen, run_test, sid, start_binary, wait_until,
@@ -185,9 +185,8 @@ def test_daemon():
         pid = s.pid
         with open(pidfile) as f:
             written = f.read().strip()
-        with open(f"/proc/{pid}/status") as f:
-            status = dict(ln.split(":", 1) for ln in f)
-        umask = status["Umask"].strip()
+        status = proc_status(pid)
+        umask = status["Umask"]
         sighup_ignored = int(status["SigIgn"], 16) & (1 << (signal.SIGHUP - 1))
         fds = {os.readlink(f"/proc/{pid}/fd/{i}") for i in range(3)}
         res = run_loadgen(s.port, "-n", "5")

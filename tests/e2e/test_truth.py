@@ -27,7 +27,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import (BUILD, Server, check, finish, info, proc_state,  # noqa: E402
-                    run_test)
+                    proc_status, run_test)
 from lltest import LIFELINE, ROOT, Lifeline, set_subreaper, skip, wait_until  # noqa: E402
 from lltest import CG2, cg_place, cg_rel, cg_remove  # noqa: E402
 
@@ -576,14 +576,8 @@ def test_mode(mode, args, command, late):
 
 
 def tracer_pid(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("TracerPid:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
+    v = proc_status(pid).get("TracerPid")
+    return int(v) if v else None
 
 
 def test_ptrace_wait_is_no_reap():
