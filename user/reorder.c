@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * A binary min-heap on (ts_ns, arrival): equal times keep their arrival order. Each slot owns
- * copies of an exec event's strings, which live only during the state's emit call.
+ * A binary min-heap on (ts_ns, arrival): equal times keep their arrival order. An exec's slot
+ * owns copies of its strings, which live only during the state's emit call; other slots carry
+ * none, since the window holds a few thousand events at a busy machine's rate and the strings
+ * would be three quarters of each slot (4.5 MB of heap at 4,800 connections/s).
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -13,9 +15,11 @@
 struct ro_slot {
 	struct ll_event ev;
 	uint64_t seq;
-	char filename[LL_FILENAME_LEN];
-	char args[LL_ARGS_LEN];
+	char str[];	/* EV_EXEC only: RO_FILENAME bytes of filename, then RO_ARGS of args */
 };
+
+#define RO_FILENAME	LL_FILENAME_LEN
+#define RO_ARGS		LL_ARGS_LEN
 
 struct reorder {
 	uint64_t window_ns;
@@ -114,7 +118,7 @@ void reorder_push(struct reorder *r, const struct ll_event *ev)
 
 	if (r->n == r->max)
 		emit_oldest(r);
-	s = malloc(sizeof(*s));
+	s = malloc(sizeof(*s) + (ev->kind == EV_EXEC ? RO_FILENAME + RO_ARGS : 0));
 	if (!s) {
 		r->emit(r->ctx, ev);	/* out of memory: in order no more, but not lost */
 		return;
@@ -122,13 +126,15 @@ void reorder_push(struct reorder *r, const struct ll_event *ev)
 	s->ev = *ev;
 	s->seq = r->seq++;
 	if (ev->kind == EV_EXEC) {
-		n = ev->exec.filename ? strnlen(ev->exec.filename, LL_FILENAME_LEN - 1) : 0;
-		memcpy(s->filename, ev->exec.filename ? ev->exec.filename : "", n);
-		s->filename[n] = '\0';
-		s->ev.exec.filename = ev->exec.filename ? s->filename : NULL;
-		n = ev->exec.args_len < LL_ARGS_LEN ? ev->exec.args_len : LL_ARGS_LEN;
-		memcpy(s->args, ev->exec.args, n);
-		s->ev.exec.args = s->args;
+		char *filename = s->str, *args = s->str + RO_FILENAME;
+
+		n = ev->exec.filename ? strnlen(ev->exec.filename, RO_FILENAME - 1) : 0;
+		memcpy(filename, ev->exec.filename ? ev->exec.filename : "", n);
+		filename[n] = '\0';
+		s->ev.exec.filename = ev->exec.filename ? filename : NULL;
+		n = ev->exec.args_len < RO_ARGS ? ev->exec.args_len : RO_ARGS;
+		memcpy(args, ev->exec.args, n);
+		s->ev.exec.args = args;
 		s->ev.exec.args_len = n;
 	}
 	r->heap[r->n] = s;
