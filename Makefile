@@ -197,8 +197,9 @@ test-kernels: all $(OUT)/.test-deps
 	$(Q)LL_BUILD_DIR=$(OUT) LL_GUEST_TESTS=$(subst $(eval) ,$(comma),$(patsubst \
 		%,tests/e2e/%.py,$(KERNEL_TESTS))) scripts/test-kernels.sh $(KERNELS)
 
-# The floor row: empty programs on lifeline's hooks, loaded by a small libbpf loader.
-FLOOR		:= $(OUT)/tests/ll_floor $(OUT)/tests/floor.bpf.o
+# The floor row: empty programs on lifeline's hooks, loaded by a small libbpf loader; the same
+# without the tp/syscalls ones, for the syscall slow path's price.
+FLOOR		:= $(OUT)/tests/ll_floor $(OUT)/tests/floor.bpf.o $(OUT)/tests/floor_btf.bpf.o
 bench: all $(FLOOR) $(OUT)/.bench-deps
 	$(Q)python3 tests/bench/bench.py $(if $(QUICK),--quick)
 
@@ -206,6 +207,11 @@ $(OUT)/tests/floor.bpf.o: tests/bench/floor.bpf.c $(VMLINUX_H) | $(OUT)/.deps
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/tests/floor_btf.bpf.o: tests/bench/floor.bpf.c $(VMLINUX_H) | $(OUT)/.deps
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DFLOOR_BTF_ONLY -c $< -o $@
 
 $(OUT)/tests/ll_floor: tests/bench/floor.c | $(OUT)/.deps
 	$(call msg,CC,$@)

@@ -39,6 +39,7 @@ BUILD = os.path.join(ROOT, "build")
 BINS = ("lifeline", "fork_echo", "epoll_echo", "loadgen", "forkstorm", "tests/progs/loop_probe",
         "tests/ll_floor")
 FLOOR_OBJ = "tests/floor.bpf.o"	# the empty programs ll_floor loads (data, not a binary)
+FLOOR_BTF_OBJ = "tests/floor_btf.bpf.o"	# the same without the tp/syscalls programs
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # strace's "process" class plus what the issue names; perf trace gets the same list spelled out.
@@ -670,11 +671,12 @@ class HookFloor(Observer):
     output = "none"
     lost_src = "none possible: the programs record nothing"
     attach = "its `attached N programs` line"
+    obj = FLOOR_OBJ
 
     def start(self, target_pid):
         self.out = self.b.tmp("floor-out")
         t0 = time.monotonic()
-        p = self.spawn([self.b.bin("ll_floor"), self.b.bin(FLOOR_OBJ)], open(self.out, "w"),
+        p = self.spawn([self.b.bin("ll_floor"), self.b.bin(self.obj)], open(self.out, "w"),
                        subprocess.STDOUT)
         if not wait_until(lambda: "attached" in read_text(self.out) or exited(p),
                           self.b.cfg.attach_timeout, 0.005) or exited(p):
@@ -685,6 +687,13 @@ class HookFloor(Observer):
     def stop(self):
         self.stop_all()
         return None, None
+
+
+class HookFloorBtf(HookFloor):
+    """The floor without its tp/syscalls programs: the tp_btf hooks alone leave unhooked
+    syscalls on the fast path; the difference to HookFloor is the slow path's price."""
+    key, name = "hook-floor-btf", "the floor's tp_btf programs only"
+    obj = FLOOR_BTF_OBJ
 
 
 class LifelineEvents(Lifeline):
@@ -843,23 +852,25 @@ class Bench:
         return os.path.join(self.bindir, os.path.basename(name))
 
     # --- setup -------------------------------------------------------------------------------
+    def copy_bins(self):
+        for b in BINS + (FLOOR_OBJ, FLOOR_BTF_OBJ):
+            shutil.copy2(os.path.join(BUILD, b), self.bin(b))
+
     def setup(self):
         if os.geteuid() != 0:
             die("needs root (lifeline and the other tracers load BPF / use ptrace)")
         # Private copies: others may rebuild build/ while we measure.
         for b in BINS:
-            src = os.path.join(BUILD, b)
-            if not os.access(src, os.X_OK):
-                die("%s missing: run make first" % src)
-            shutil.copy2(src, self.bin(b))
-        if not os.access(os.path.join(BUILD, FLOOR_OBJ), os.R_OK):
-            die("%s missing: run make bench" % os.path.join(BUILD, FLOOR_OBJ))
-        shutil.copy2(os.path.join(BUILD, FLOOR_OBJ), self.bin(FLOOR_OBJ))
+            if not os.access(os.path.join(BUILD, b), os.X_OK):
+                die("%s missing: run make first" % os.path.join(BUILD, b))
+        for o in (FLOOR_OBJ, FLOOR_BTF_OBJ):
+            if not os.access(os.path.join(BUILD, o), os.R_OK):
+                die("%s missing: run make bench" % os.path.join(BUILD, o))
+        self.copy_bins()
         # /dev/shm may be noexec; fall back to a private dir under /tmp for the binaries.
         if subprocess.run([self.bin("forkstorm"), "-n", "1"], capture_output=True).returncode:
             self.bindir = tempfile.mkdtemp(prefix="lifeline-bench-bin-")
-            for b in BINS:
-                shutil.copy2(os.path.join(BUILD, b), self.bin(b))
+            self.copy_bins()
         self.tools = {}
         libbpf = sh(["dpkg", "-L", "libbpf-tools"]).splitlines()
         for tool in ("exitsnoop", "execsnoop"):
@@ -1103,13 +1114,15 @@ class Bench:
 
     def run_percall(self):
         """Best-of ns per epoll_wait (timeout 0, a C loop) and per getppid: untraced, an empty
-        program on the waits' exit tracepoints (the floor of a per-call design), lifeline in
-        each --loops mode, exitsnoop+execsnoop (whose execve tracepoint puts every syscall on
-        the tracing slow path)."""
+        program on the waits' exit tracepoints (the floor of a per-call design), the empty
+        programs on lifeline's hooks with and without their tp/syscalls ones (the slow path's
+        price), lifeline in each --loops mode, exitsnoop+execsnoop (whose execve tracepoint puts
+        every syscall on the tracing slow path)."""
         res = {}
         rounds = 1 if self.cfg.quick else 2
         for _ in range(rounds):
-            for cls in (None, EpollFloor, Lifeline, LifelineCalls, Snoops):
+            for cls in (None, EpollFloor, HookFloorBtf, HookFloor, Lifeline, LifelineCalls,
+                        Snoops):
                 obs = cls(self) if cls else None
                 name = obs.name if obs else "none"
                 if obs and obs.available():
@@ -1452,7 +1465,12 @@ class Bench:
               "`getppid`, best of 7 rounds of 300,000 calls, in ns per call. The floor is an "
               "empty bpftrace program on the waits' exit tracepoints: what any per-call design "
               "costs before its body runs. `--loops sched` runs nothing on a wait that does not "
-              "sleep.")
+              "sleep. The two rows of empty programs on lifeline's hooks, with and without its "
+              "`tp/syscalls` ones (the returns of wait4/waitid, accept/accept4 and the fork "
+              "family), price the syscall tracing slow path that any `tp/syscalls` program puts "
+              "every task on: getppid pays it though nothing hooks it. No other hook shows a "
+              "reap or an accept on this kernel (README, \"What it costs\"), so that is what "
+              "they cost every other syscall.")
             a("")
             a("| observer | epoll_wait | added | getppid | added |")
             a("|---|---:|---:|---:|---:|")
@@ -1698,6 +1716,12 @@ class Bench:
                           "; exitsnoop+execsnoop, whose execve tracepoint puts all syscalls on "
                           "the tracing slow path, add %+.0f ns to it" % (sn[0] - base[0])
                           if sn else ""))
+        hf, hb = percall.get(HookFloor.name), percall.get(HookFloorBtf.name)
+        if base and hf and hb:
+            parts.append("Empty programs on lifeline's hooks add %+.0f ns to getppid; without "
+                         "their tp/syscalls ones %+.0f ns: the syscall slow path that the reap "
+                         "and accept hooks cost every syscall on the machine." %
+                         (hf[1] - base[1], hb[1] - base[1]))
         return " ".join(parts)
 
 

@@ -4,6 +4,11 @@
  * the same kind (tp_btf or tp/syscalls), so a workload pays each hook's dispatch and nothing of
  * lifeline's bodies. make bench runs the workloads under it: what lifeline adds above this row is
  * its bodies; what this row adds to the untraced run is the price of the hooks themselves.
+ *
+ * Built a second time with FLOOR_BTF_ONLY (floor_btf.bpf.o): the tp_btf programs alone. Any
+ * tp/syscalls program puts every syscall of every task on the tracing slow path; the per-call
+ * table's getppid column under the two objects is that price, which unhooked syscalls pay for
+ * the reaps and accepts that no other hook here shows.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -16,12 +21,16 @@
 		return 0;						\
 	}
 
+#ifdef FLOOR_BTF_ONLY
+#define EMPTY_SYSCALL(sys)
+#else
 #define EMPTY_SYSCALL(sys)						\
 	SEC("tp/syscalls/sys_exit_" #sys)				\
 	int floor_exit_##sys(void *ctx)					\
 	{								\
 		return 0;						\
 	}
+#endif
 
 EMPTY_BTF(sched_process_fork, floor_fork)
 EMPTY_BTF(sched_process_exec, floor_exec)
