@@ -15,11 +15,8 @@
 struct ro_slot {
 	struct ll_event ev;
 	uint64_t seq;
-	char str[];	/* EV_EXEC only: RO_FILENAME bytes of filename, then RO_ARGS of args */
+	char str[];	/* EV_EXEC only: LL_FILENAME_LEN bytes of filename, then LL_ARGS_LEN of args */
 };
-
-#define RO_FILENAME	LL_FILENAME_LEN
-#define RO_ARGS		LL_ARGS_LEN
 
 struct reorder {
 	uint64_t window_ns;
@@ -118,7 +115,7 @@ void reorder_push(struct reorder *r, const struct ll_event *ev)
 
 	if (r->n == r->max)
 		emit_oldest(r);
-	s = malloc(sizeof(*s) + (ev->kind == EV_EXEC ? RO_FILENAME + RO_ARGS : 0));
+	s = malloc(sizeof(*s) + (ev->kind == EV_EXEC ? LL_FILENAME_LEN + LL_ARGS_LEN : 0));
 	if (!s) {
 		r->emit(r->ctx, ev);	/* out of memory: in order no more, but not lost */
 		return;
@@ -126,13 +123,13 @@ void reorder_push(struct reorder *r, const struct ll_event *ev)
 	s->ev = *ev;
 	s->seq = r->seq++;
 	if (ev->kind == EV_EXEC) {
-		char *filename = s->str, *args = s->str + RO_FILENAME;
+		char *filename = s->str, *args = s->str + LL_FILENAME_LEN;
 
-		n = ev->exec.filename ? strnlen(ev->exec.filename, RO_FILENAME - 1) : 0;
+		n = ev->exec.filename ? strnlen(ev->exec.filename, LL_FILENAME_LEN - 1) : 0;
 		memcpy(filename, ev->exec.filename ? ev->exec.filename : "", n);
 		filename[n] = '\0';
 		s->ev.exec.filename = ev->exec.filename ? filename : NULL;
-		n = ev->exec.args_len < RO_ARGS ? ev->exec.args_len : RO_ARGS;
+		n = ev->exec.args_len < LL_ARGS_LEN ? ev->exec.args_len : LL_ARGS_LEN;
 		memcpy(args, ev->exec.args, n);
 		s->ev.exec.args = args;
 		s->ev.exec.args_len = n;
