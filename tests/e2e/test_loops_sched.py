@@ -16,7 +16,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import (BUILD, Server, check, children, failed, finish, free_port, info,  # noqa: E402
                     run_test, skip)
-from lltest import timing_skip  # noqa: E402
+from lltest import slow_floor, slow_upper, timed_check, timing_skip  # noqa: E402
 from lltest import Lifeline, find, no_loss, wait_until  # noqa: E402
 
 PROBE = os.path.join(BUILD, "tests", "progs", "loop_probe")
@@ -116,10 +116,14 @@ def check_sleepy(name, t, lp):
     check("%s: off-CPU time is in nanosleep (%s)" % (name, top),
           top[0] is not None and "nanosleep" in top[0], lp["offcpu_syscalls"])
     stalls = find(t.events("stall"), tid=lp["tid"])
-    check("%s: a stall per cycle, each ~60 ms off CPU in nanosleep (%d)" % (name, len(stalls)),
-          len(stalls) >= 10 and all("nanosleep" in e.get("syscall", "") and
-                                    55000 <= e["offcpu_us"] <= 80000 for e in stalls),
+    check("%s: a stall per cycle, each in nanosleep (%d)" % (name, len(stalls)),
+          len(stalls) >= 10 and all("nanosleep" in e.get("syscall", "") for e in stalls),
           stalls[:2])
+    # A 60 ms sleep runs late by timer slack natively; under emulation by what a delay gains.
+    off = [e for e in stalls
+           if not slow_floor(55000) <= e["offcpu_us"] <= slow_upper(60000, 80000)]
+    timed_check("%s: each stall ~60 ms off CPU (55-80 ms)" % name, 0.33,
+                bool(stalls) and not off, off[:2], target=60000)
     check("%s: each stall's parts add up to it" % name,
           all(abs(e["oncpu_us"] + e["offcpu_us"] + e["runq_us"] - e["busy_us"]) <= 2
               for e in stalls), stalls[:2])
