@@ -15,6 +15,7 @@ Processes -- every wait is bounded:
     run_loadgen(port, *args)    runs build/loadgen --json, returns the parsed result dict
     run_binary(name, *args)     runs build/<name>, returns subprocess.CompletedProcess
     start_binary(name, *args)   starts build/<name> in the background, returns the Popen
+    echo(sock, data)            sends data, returns what came back (short on EOF or timeout)
 
 Timing -- under emulation (make test-kernels) CPU work runs SLOWDOWN times slower, while a
 delay (a sleep, a timer) stays real time and only gains a latency on its way (in us). The
@@ -35,6 +36,7 @@ guest's worst less the host's best (scripts/guest-init.sh), by scripts/latency-p
 
 /proc -- the kernel's own truth; every helper returns None (or []) for a vanished pid:
     proc_state(pid)  ppid(pid)  pgid(pid)  sid(pid)  exit_code(pid)  pids()
+    proc_status(pid)            /proc/PID/status as {field: value} ({} once gone)
     children(pid)  zombies_of(pid)  group_members(pgid)
     wait_until(fn, timeout, interval)   polls fn until it returns something true
     tcp_listen_addrs(port)  fdinfo_ids(pid, key)  prog_ids(pid)
@@ -512,6 +514,18 @@ def _stat(pid):
 def _field(pid, number):
     st = _stat(pid)
     return None if st is None else (st[0] if number == 3 else int(st[number - 3]))
+
+
+def echo(sock, data):
+    """Sends data and returns the echo (all of it, or what came before EOF or timeout)."""
+    sock.sendall(data)
+    got = b""
+    while len(got) < len(data):
+        chunk = sock.recv(len(data) - len(got))
+        if not chunk:
+            break
+        got += chunk
+    return got
 
 
 def proc_status(pid):

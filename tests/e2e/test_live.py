@@ -80,7 +80,8 @@ def causes_whole(screen):
 def stty_of(term, name):
     out = f"{TMP}-{name}.stty"
     term.line(f"stty -a > {out}; echo STTY-DONE")
-    wait_until(lambda: os.path.exists(out) and "STTY-DONE" in term.screen(), 10)
+    # The marker alone on a line: the typed command shows it at once, before stty has run.
+    term.wait_for(r"^STTY-DONE$", 10)
     with open(out) as f:
         return f.read()
 
@@ -182,7 +183,7 @@ def test_live_wakes_on_keys_and_resize():
         # Only a redraw at the new size has a line over 80 columns (the headline's dropped
         # fields come back); the body may be empty (nothing to show), so it is not waited on.
         check("live -i 60: a resize redraws at once (SIGWINCH)",
-              wait_until(lambda: max(len(ln) for ln in term.screen().split("\n")) > 80, 10),
+              wait_until(lambda: not width_ok(term.screen(), 80)[0], 10),
               term.screen())
         term.keys("q")
         check("live -i 60: q quits at once", rc_of("wake") == "RC=0")

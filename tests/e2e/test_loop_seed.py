@@ -10,7 +10,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import Server, check, failed, finish, info, run_test  # noqa: E402
-from lltest import Lifeline, no_loss, proc_status, wait_until  # noqa: E402
+from lltest import Lifeline, echo, no_loss, proc_status, wait_until  # noqa: E402
 
 EPOLL_NRS = {"x86_64": (232, 281, 441), "aarch64": (22, 441)}.get(os.uname().machine, ())
 IDLE_S = 1.0
@@ -36,23 +36,12 @@ def after_wakeup(pid, action):
     return out
 
 
-def echo(s, n):
-    s.sendall(b"x" * n)
-    got = b""
-    while len(got) < n:
-        chunk = s.recv(n - len(got))
-        if not chunk:
-            break
-        got += chunk
-    return len(got)
-
-
 def three_wakeups(pid, port):
     """Connect, send, close, each once the loop has handled the one before: three wake-ups
     (accept, read, EOF) that cannot merge. Returns the bytes echoed."""
     s = after_wakeup(pid, lambda: socket.create_connection(("127.0.0.1", port), timeout=5))
     try:
-        got = after_wakeup(pid, lambda: echo(s, 64))
+        got = after_wakeup(pid, lambda: len(echo(s, b"x" * 64)))
     finally:
         after_wakeup(pid, s.close)
     return got

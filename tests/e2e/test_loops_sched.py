@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lltest import (BUILD, Server, check, children, failed, finish, free_port, info,  # noqa: E402
                     run_test, skip)
 from lltest import slow_floor, slow_upper, timed_check, timing_skip  # noqa: E402
-from lltest import Lifeline, find, no_loss, wait_until  # noqa: E402
+from lltest import Lifeline, echo, find, no_loss, wait_until  # noqa: E402
 
 PROBE = os.path.join(BUILD, "tests", "progs", "loop_probe")
 TICK = os.sysconf("SC_CLK_TCK")
@@ -195,13 +195,8 @@ def paced_requests(port, n, gap_s=0.001):
     ok = 0
     with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
         for _ in range(n):
-            s.sendall(b"x" * 64)
-            got = b""
-            while len(got) < 64:
-                chunk = s.recv(64 - len(got))
-                if not chunk:
-                    return ok
-                got += chunk
+            if len(echo(s, b"x" * 64)) < 64:
+                return ok
             ok += 1
             time.sleep(gap_s)
     return ok

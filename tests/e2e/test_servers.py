@@ -18,25 +18,13 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lltest import proc_status, slow_upper, timed_check  # noqa: E402
+from lltest import echo, proc_status, slow_upper, timed_check  # noqa: E402
 from lltest import (Server, check, children, exit_code, failed, finish, free_port,  # noqa: E402
                     group_members, info, missing_binaries, pgid, ppid, proc_state,
                     run_binary, run_loadgen, run_test, sid, start_binary, wait_until,
                     zombies_of)
 
 BINARIES = ("fork_echo", "epoll_echo", "udp_echo", "loadgen", "forkstorm")
-
-
-def echo(sock, data):
-    """Sends data and returns the echo (all of it, or what came before EOF or timeout)."""
-    sock.sendall(data)
-    got = b""
-    while len(got) < len(data):
-        chunk = sock.recv(len(data) - len(got))
-        if not chunk:
-            break
-        got += chunk
-    return got
 
 
 def lg_ok(res, n):
