@@ -55,7 +55,13 @@ static __always_inline void fork_failed(long ret, __u32 call)
 {
 	struct ll_fork_failed *r;
 
-	if (ret >= 0 || !ll_current_traced())
+	/*
+	 * copy_process() gives up with -ERESTARTNOINTR when a signal (a child's SIGCHLD) arrives
+	 * during the fork; the exit tracepoint sees that before the kernel restarts the call, and
+	 * the caller never does: no failure. The same holds for every restart code.
+	 */
+	if (ret >= 0 || (ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK) ||
+	    !ll_current_traced())
 		return;
 	r = ll_reserve(sizeof(*r), LL_REC_FORK_FAILED);
 	if (!r)

@@ -40,6 +40,10 @@
 #define TASK_RUNNING		0x00000000
 /* include/linux/sched.h: task_struct.flags */
 #define PF_EXITING		0x00000004
+
+/* include/linux/errno.h: restart codes no syscall returns to user space */
+#define ERESTARTSYS		512
+#define ERESTART_RESTARTBLOCK	516
 /* include/linux/sched/signal.h: signal_struct.flags */
 #define SIGNAL_GROUP_EXIT	0x00000004
 
